@@ -1,0 +1,11 @@
+"""The ``nbaprops`` command line: thin commands over ``nbaprops.ops``.
+
+Each module registers its commands on the one typer app in `app.py`.
+"""
+
+from __future__ import annotations
+
+from nbaprops.cli import inspect, run  # noqa: F401  (registers commands)
+from nbaprops.cli.app import app
+
+__all__ = ["app"]

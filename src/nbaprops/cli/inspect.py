@@ -1,0 +1,72 @@
+"""Commands that look inside: `ledger`, `sql`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from nbaprops.cli._console import handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.app import app, settings
+from nbaprops.core.errors import InputError
+from nbaprops.ops.ledger import Ledger
+from nbaprops.storage import open_warehouse
+
+__all__: list[str] = []
+
+STATUSES = ("running", "success", "failed", "skipped")
+LEDGER_COLUMNS = [
+    "started_at",
+    "processor",
+    "partition",
+    "status",
+    "rows_written",
+    "suspicious",
+    "attempt",
+    "code_version",
+    "error",
+]
+
+
+@app.command("ledger")
+@handle_errors
+def ledger_cmd(
+    date: Annotated[str | None, typer.Option(help="Only runs of this partition date.")] = None,
+    status: Annotated[str | None, typer.Option(help="running, success, failed or skipped.")] = None,
+    processor: Annotated[str | None, typer.Option(help="Only this processor.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows (newest first).")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Show the run ledger, newest first: who ran, on what, with how many rows."""
+    if status is not None and status not in STATUSES:
+        raise InputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    day = parse_date(date, what="--date")
+    wh = open_warehouse(settings().warehouse_url, read_only=True)
+    runs = Ledger.read(wh).runs(
+        partition=day.isoformat() if day else None,
+        status=status,
+        processor=processor,
+        limit=limit,
+    )
+    if as_json:
+        print_json(runs)
+    else:
+        print_table(runs.select(LEDGER_COLUMNS), title=f"Ledger ({runs.num_rows} rows)")
+
+
+@app.command("sql")
+@handle_errors
+def sql_cmd(
+    query: Annotated[str, typer.Argument(help="A read-only SQL query (DuckDB dialect).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Run a read-only query on the warehouse.
+
+    Example: nbaprops sql "SELECT season, count(*) FROM player_game_summary GROUP BY 1"
+    """
+    wh = open_warehouse(settings().warehouse_url, read_only=True)
+    result = wh.query(query)
+    if as_json:
+        print_json(result)
+    else:
+        print_table(result)

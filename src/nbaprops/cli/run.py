@@ -1,0 +1,205 @@
+"""Commands that run the pipeline: `processors`, `run`, `demo`."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from nbaprops.cli._console import console, handle_errors, parse_date, print_table
+from nbaprops.cli.app import app, settings
+from nbaprops.core.errors import InputError
+from nbaprops.ops.pipeline import demo as run_demo
+from nbaprops.ops.pipeline import plan_dates, run_range
+from nbaprops.ops.runner import Outcome, RunReport
+from nbaprops.pipeline.registry import default_registry
+
+__all__: list[str] = []
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _phases(values: list[str] | None) -> list[int] | None:
+    items = _split(values)
+    if items is None:
+        return None
+    try:
+        return [int(v) for v in items]
+    except ValueError:
+        raise InputError(f"phases must be numbers 1..5, got {','.join(items)}") from None
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _print_report(report: RunReport) -> None:
+    by: dict[str, dict[str, int]] = {}
+    rows: dict[str, int] = {}
+    for o in report.outcomes:
+        by.setdefault(o.processor, {}).setdefault(o.status, 0)
+        by[o.processor][o.status] += 1
+        rows[o.processor] = rows.get(o.processor, 0) + (o.rows_written or 0)
+    print_table(
+        [
+            (
+                p,
+                s.get("success", 0),
+                s.get("skipped", 0),
+                s.get("failed", 0),
+                sum(o.suspicious for o in report.outcomes if o.processor == p),
+                rows[p],
+            )
+            for p, s in by.items()
+        ],
+        columns=["processor", "success", "skipped", "failed", "suspicious zero", "rows written"],
+        title="Runs",
+    )
+    for o in report.failed[:10]:
+        console.print(f"[red]failed[/] {o.processor} {o.partition}: {o.error}", highlight=False)
+    if len(report.failed) > 10:
+        console.print(f"... and {len(report.failed) - 10} more: nbaprops ledger --status failed")
+
+
+@app.command("processors")
+@handle_errors
+def processors_cmd() -> None:
+    """List every processor in DAG order: phase, partition kind, output table, inputs."""
+    reg = default_registry()
+    print_table(
+        [
+            (
+                p.phase,
+                p.name,
+                p.partition,
+                p.output,
+                ", ".join(f"{i.table}[{i.window}]" for i in p.inputs) or "(external)",
+                p.description,
+            )
+            for p in reg.select()
+        ],
+        columns=["phase", "processor", "partition", "output", "reads", "what"],
+        title="Processors (run order)",
+    )
+
+
+@app.command("run")
+@handle_errors
+def run_cmd(
+    date: Annotated[str | None, typer.Option(help="One game date, YYYY-MM-DD.")] = None,
+    start_date: Annotated[str | None, typer.Option(help="First date of a range.")] = None,
+    end_date: Annotated[str | None, typer.Option(help="Last date of a range (inclusive).")] = None,
+    processors: Annotated[
+        list[str] | None,
+        typer.Option("--processors", "-p", help="Only these processors (comma-separated or repeated)."),
+    ] = None,
+    phases: Annotated[list[str] | None, typer.Option(help="Only these phases, e.g. 2,3.")] = None,
+    force: Annotated[bool, typer.Option(help="Re-run even when inputs and code are unchanged.")] = False,
+) -> None:
+    """Run processors for a date or a date range.
+
+    Unchanged partitions are skipped; failed runs and suspicious zero-row runs
+    are always retried.  Exit code 1 if any run failed.
+
+    Example: nbaprops run --start-date 2025-10-21 --end-date 2025-10-31 -p player_game_summary
+    """
+    dates = plan_dates(
+        parse_date(date, what="--date"),
+        parse_date(start_date, what="--start-date"),
+        parse_date(end_date, what="--end-date"),
+    )
+    procs = _split(processors)
+    phs = _phases(phases)
+    n = len(default_registry().select(procs, phs)) * len(dates)
+    t0 = time.perf_counter()
+    with _progress() as bar:
+        task = bar.add_task("running", total=n, last="")
+
+        def tick(o: Outcome) -> None:
+            bar.update(task, advance=1, last=f"{o.processor} {o.partition}")
+
+        report = run_range(settings(), dates, processors=procs, phases=phs, force=force, on_outcome=tick)
+    _print_report(report)
+    console.print(f"{len(report.outcomes)} runs in {time.perf_counter() - t0:.1f}s")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command("demo")
+@handle_errors
+def demo_cmd(
+    season: Annotated[str, typer.Option(help="Season to run end to end.")] = "2025-26",
+) -> None:
+    """Run the whole pipeline for one real season and report accuracy.
+
+    Loads the public data (schedule, box scores, prop lines), builds
+    player_game_summary, predicts every game date with the moving-average
+    system (only games before the date), and grades against actual points
+    and the real lines.  A second run skips everything unchanged.
+    """
+    t0 = time.perf_counter()
+    with _progress() as bar:
+        task = bar.add_task(f"demo {season}", total=None, last="")
+
+        def start(n: int) -> None:
+            bar.update(task, total=n)
+
+        def tick(o: Outcome) -> None:
+            bar.update(task, advance=1, last=f"{o.processor} {o.partition}")
+
+        rep = run_demo(settings(), season, on_start=start, on_outcome=tick)
+    elapsed = time.perf_counter() - t0
+    print_table(rep.table_rows, columns=["table", "rows"], title="Warehouse")
+    print_table(rep.ledger, columns=["processor", "status", "runs", "rows written"], title="Ledger")
+    hr = f"{rep.hit_rate:.1%}" if rep.hit_rate is not None else "n/a"
+    mae = f"{rep.mae:.2f}" if rep.mae is not None else "n/a"
+    print_table(
+        [
+            (
+                "moving_average",
+                rep.graded,
+                mae,
+                rep.bets,
+                rep.wins,
+                rep.losses,
+                rep.pushes,
+                rep.voids,
+                hr,
+                f"{rep.profit:+.2f}",
+            )
+        ],
+        columns=[
+            "system",
+            "graded",
+            "MAE",
+            "bets",
+            "won",
+            "lost",
+            "push",
+            "void",
+            "hit rate",
+            "profit (units)",
+        ],
+        title=f"Predictions {season} (edge >= {settings().edge:g} points vs the real line)",
+    )
+    console.print(
+        f"{rep.dates} dates, {len(rep.report.outcomes)} runs "
+        f"({rep.report.count('success')} ran, {rep.report.count('skipped')} skipped, "
+        f"{len(rep.report.failed)} failed) in {elapsed:.1f}s"
+    )
+    if rep.report.failed:
+        raise typer.Exit(1)

@@ -1,0 +1,320 @@
+"""The runner: executes processors over partitions, with the ledger and idempotency.
+
+For each (processor, partition), in DAG order:
+
+1. compute the *input hash*: the catalog checksums of every input table over
+   the window the processor reads, the fingerprint of external inputs, the
+   SQL parameters and the processor's own code;
+2. skip when the latest finished run succeeded with the same input hash and
+   code version and wrote rows (or the calendar/upstream says zero is right);
+   a failed run, or a suspicious zero, is always retried;
+3. open a ``running`` ledger row, build the rows, write them through
+   ``write_partition`` (atomic), and close the row with the engine's count;
+4. on any error close the row as ``failed`` with a one-line reason; the
+   partition keeps its previous content and the run goes on with the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbaprops.core.calendar import Calendar, GameRow, season_for_date
+from nbaprops.core.config import Settings
+from nbaprops.core.errors import NbapropsError
+from nbaprops.core.version import code_version as current_code_version
+from nbaprops.ops.ledger import LastRun, Ledger
+from nbaprops.pipeline.contract import Context, ExternalFingerprint, Processor
+from nbaprops.pipeline.registry import Registry, default_registry
+from nbaprops.sources.public_data import PublicData
+from nbaprops.storage.rawstore import RawStore
+from nbaprops.storage.warehouse import Partition, PartitionValue, Query, Warehouse
+
+__all__ = ["Outcome", "RunReport", "Runner", "load_calendar"]
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one (processor, partition)."""
+
+    processor: str
+    partition: str
+    status: str
+    rows_written: int | None = None
+    suspicious: bool = False
+    error: str | None = None
+    run_id: str | None = None
+
+
+@dataclass
+class RunReport:
+    """Every outcome of one runner call."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        """Outcomes with a given status."""
+        return sum(o.status == status for o in self.outcomes)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """The failed outcomes."""
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def suspicious(self) -> list[Outcome]:
+        """Successful runs that wrote zero rows where rows were expected."""
+        return [o for o in self.outcomes if o.suspicious]
+
+
+def load_calendar(warehouse: Warehouse, settings: Settings) -> Calendar:
+    """The calendar from the warehouse's ``schedule`` table (empty before it is loaded)."""
+    rows: list[GameRow] = []
+    if warehouse.has_table("schedule"):
+        rows = [
+            GameRow(d, s, t, f)
+            for d, s, t, f in warehouse.rows(
+                "SELECT game_date, season, season_type, status = 'final' FROM schedule"
+            )
+        ]
+    return Calendar(rows, today=settings.today_et(), bootstrap_days=settings.bootstrap_days)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc) if isinstance(exc, NbapropsError) else f"{type(exc).__name__}: {exc}"
+    return (text.strip().splitlines() or [type(exc).__name__])[0]
+
+
+class Runner:
+    """Runs processors; owns bookkeeping, idempotency and error capture.
+
+    Args:
+        settings: the settings in force.
+        warehouse: where outputs and the ledger live.
+        registry: the processors (default: every built-in one).
+        code_version: recorded with each run (default: package version + git sha).
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        warehouse: Warehouse,
+        registry: Registry | None = None,
+        code_version: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.wh = warehouse
+        self.registry = registry or default_registry()
+        self.code_version = code_version or current_code_version()
+        self.ledger = Ledger(warehouse)
+        self.raw = RawStore(settings.raw_url)
+        self.calendar = load_calendar(warehouse, settings)
+        self._public: PublicData | None = None
+
+    # --- helpers --------------------------------------------------------
+    def public_data(self) -> PublicData:
+        """The public data folder (checked on first use)."""
+        if self._public is None:
+            from nbaprops.core.errors import ConfigError
+
+            root = self.settings.resolved_data_dir
+            if root is None:
+                raise ConfigError(
+                    "no public data folder: set NBAPROPS_DATA_DIR or --data-dir (see README, 'Data')"
+                )
+            self._public = PublicData(root)
+        return self._public
+
+    def partitions_for(self, proc: Processor, dates: Sequence[dt.date]) -> list[PartitionValue]:
+        """The partitions of a processor that cover the given dates."""
+        if proc.partition == "date":
+            return list(dates)
+        seasons: list[str] = []
+        for d in dates:
+            if not self.calendar.empty and self.calendar.season_of(d) in self.calendar.seasons:
+                cands = [self.calendar.season_of(d)]
+            else:  # schedule not loaded: the rule, plus the season before (2020 bubble)
+                rule = season_for_date(d)
+                start = int(rule[:4]) - 1
+                cands = [f"{start}-{(start + 1) % 100:02d}", rule]
+            seasons.extend(c for c in cands if c not in seasons)
+        return list(seasons)
+
+    def _window_sql(self, table: str, window: str, part: Partition) -> tuple[str, dict[str, Any]]:
+        producer = self.registry.by_output.get(table)
+        in_col = producer.partition_column if producer else "game_date"
+        key = part.key
+        if in_col == "season":
+            season = key if part.column == "season" else self.calendar.season_of(part.value)  # type: ignore[arg-type]
+            return ("partition = $k", {"k": season}) if window != "all" else ("true", {})
+        if window == "all":
+            return "true", {}
+        if part.column == "season" or window == "season":
+            season = key if part.column == "season" else self.calendar.season_of(part.value)  # type: ignore[arg-type]
+            try:
+                first, last = self.calendar.season_bounds(season)
+            except NbapropsError:
+                return "false", {}
+            return "partition BETWEEN $a AND $b", {"a": first.isoformat(), "b": last.isoformat()}
+        op = {"partition": "=", "before": "<", "through": "<="}[window]
+        return f"partition {op} $k", {"k": key}
+
+    def input_hash(
+        self,
+        proc: Processor,
+        part: Partition,
+        ext: ExternalFingerprint | None,
+        params: dict[str, Any],
+    ) -> tuple[str, int]:
+        """(hash of everything the run reads, rows read from inputs)."""
+        h = hashlib.sha256(f"{proc.name}|{part.key}|{sorted(params.items())}".encode())
+        h.update(hashlib.sha256(proc.code_text().encode()).digest())
+        rows_in = 0
+        has_catalog = self.wh.has_table("ops_partitions")
+        for inp in proc.inputs:
+            if not has_catalog:
+                h.update(f"{inp.table}:none".encode())
+                continue
+            where, wp = self._window_sql(inp.table, inp.window, part)
+            got = self.wh.rows(
+                "SELECT coalesce(sum(hash(partition || checksum))::VARCHAR, '0'), "
+                f"coalesce(sum(rows), 0) FROM ops_partitions WHERE table_name = $t AND {where}",
+                {"t": inp.table, **wp},
+            )[0]
+            h.update(f"{inp.table}:{inp.window}:{got[0]}".encode())
+            rows_in += int(got[1])
+        if ext is not None:
+            h.update(f"ext:{ext.digest}:{ext.rows}".encode())
+            rows_in += ext.rows
+        return h.hexdigest()[:32], rows_in
+
+    def _expected_zero(self, proc: Processor, part: Partition, ext: ExternalFingerprint | None) -> bool:
+        if ext is not None and ext.rows == 0:
+            return True  # upstream has nothing for this partition: zero is the right answer
+        if part.column == "game_date" and proc.per_game:
+            assert isinstance(part.value, dt.date)
+            return self.calendar.day(part.value).final_games == 0
+        return False
+
+    def _should_skip(self, last: LastRun | None, input_hash: str, expected_zero: bool) -> bool:
+        return bool(
+            last is not None
+            and last.status == "success"
+            and last.input_hash == input_hash
+            and last.code_version == self.code_version
+            and ((last.rows_written or 0) > 0 or expected_zero)
+        )
+
+    # --- the loop -------------------------------------------------------
+    def run(
+        self,
+        processors: Iterable[Processor],
+        dates: Sequence[dt.date],
+        *,
+        force: bool = False,
+        on_outcome: Callable[[Outcome], None] | None = None,
+    ) -> RunReport:
+        """Run processors (in DAG order) over the partitions covering `dates`.
+
+        Args:
+            processors: which processors; they are ordered by the DAG here.
+            dates: the game dates to cover (season processors get their seasons).
+            force: run even when the inputs and code are unchanged.
+            on_outcome: called after each (processor, partition), for progress.
+        """
+        report = RunReport()
+        self.ledger.reap(dt.timedelta(minutes=self.settings.run_timeout_minutes))
+        latest = self.ledger.latest()
+        failed: set[tuple[str, str]] = set()
+        wanted = {p.name for p in processors}
+        for name in self.registry.order:
+            if name not in wanted:
+                continue
+            proc = self.registry.by_name[name]
+            for value in self.partitions_for(proc, dates):
+                out = self._run_one(proc, proc.partition_for(value), latest, failed, force)
+                report.outcomes.append(out)
+                if out.status == "failed":
+                    failed.add((proc.name, out.partition))
+                if on_outcome:
+                    on_outcome(out)
+            if proc.output == "schedule":
+                self.calendar = load_calendar(self.wh, self.settings)
+        return report
+
+    def _blocked_by(self, proc: Processor, part: Partition, failed: set[tuple[str, str]]) -> str | None:
+        for up in self.registry.upstream(proc.name):
+            upp = self.registry.by_name[up]
+            if upp.partition == proc.partition and (up, part.key) in failed:
+                return up
+        return None
+
+    def _run_one(
+        self,
+        proc: Processor,
+        part: Partition,
+        latest: dict[tuple[str, str], LastRun],
+        failed: set[tuple[str, str]],
+        force: bool,
+    ) -> Outcome:
+        ctx = Context(part, self.settings, self.wh, self.calendar, self.raw, self.public_data)
+        last = latest.get((proc.name, part.key))
+        attempt = last.attempt if last and last.status == "failed" else 1
+        run_id: str | None = None
+        try:
+            ext = proc.external(ctx) if proc.external else None
+            params = dict(proc.sql_params(ctx)) if proc.sql_params else {}
+            input_hash, rows_in = self.input_hash(proc, part, ext, params)
+            expected_zero = self._expected_zero(proc, part, ext)
+            if not force and self._should_skip(last, input_hash, expected_zero):
+                rid = self.ledger.skip(
+                    proc.name,
+                    part.key,
+                    input_hash=input_hash,
+                    code_version=self.code_version,
+                    note="inputs and code unchanged since the last success",
+                )
+                return Outcome(proc.name, part.key, "skipped", run_id=rid)
+            run_id = self.ledger.start(
+                proc.name,
+                part.key,
+                input_hash=input_hash,
+                code_version=self.code_version,
+                attempt=attempt,
+                forced=force,
+            )
+            blocker = self._blocked_by(proc, part, failed)
+            if blocker:
+                raise NbapropsError(f"upstream {blocker} failed for {part.key}")
+            rows = self._rows(proc, ctx, params)
+            result = self.wh.write_partition(proc.output, part, rows)
+            suspicious = self.ledger.succeed(run_id, result, rows_in=rows_in, expected_zero=expected_zero)
+            return Outcome(proc.name, part.key, "success", result.rows_written, suspicious, run_id=run_id)
+        except Exception as exc:  # captured into the ledger; the run goes on
+            msg = _one_line(exc)
+            if run_id is None:
+                run_id = self.ledger.start(
+                    proc.name,
+                    part.key,
+                    input_hash="",
+                    code_version=self.code_version,
+                    attempt=attempt,
+                    forced=force,
+                )
+            self.ledger.fail(run_id, msg)
+            return Outcome(proc.name, part.key, "failed", error=msg, run_id=run_id)
+
+    def _rows(self, proc: Processor, ctx: Context, params: dict[str, Any]) -> Any:
+        if proc.build is not None:
+            return proc.build(ctx)
+        sql = proc.sql_text()
+        values = {proc.partition_column: ctx.partition.value, **params}
+        used = set(_PARAM.findall(sql))
+        return Query(sql, {k: v for k, v in values.items() if k in used})

@@ -1,0 +1,143 @@
+"""The processor contract.
+
+A processor is a declaration: what it reads, what table it writes, how one
+partition of that table is built.  It returns rows (an Arrow table) or names a
+SQL file; it never writes and never counts.  The runner (``nbaprops.ops``)
+does the writing through ``Warehouse.write_partition`` and records the count
+the engine reports, so a processor has no way to report its own count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+
+import pyarrow as pa
+
+from nbaprops.core.types import PartitionKind, Phase
+from nbaprops.storage.warehouse import Partition, PartitionValue
+
+if TYPE_CHECKING:
+    from nbaprops.core.calendar import Calendar
+    from nbaprops.core.config import Settings
+    from nbaprops.sources.public_data import PublicData
+    from nbaprops.storage.rawstore import RawStore
+    from nbaprops.storage.warehouse import Warehouse
+
+__all__ = [
+    "Context",
+    "ExternalFingerprint",
+    "Input",
+    "Processor",
+    "Window",
+]
+
+Window: TypeAlias = Literal["partition", "before", "through", "season", "all"]
+"""Which rows of an input a run reads, relative to its partition:
+``partition`` the same partition; ``before`` every date strictly earlier;
+``through`` every date up to and including it; ``season`` the partition's
+season; ``all`` the whole table."""
+
+
+@dataclass(frozen=True)
+class Input:
+    """A warehouse table a processor reads, and which slice of it."""
+
+    table: str
+    window: Window = "partition"
+
+
+@dataclass(frozen=True)
+class ExternalFingerprint:
+    """What an external input (a file, a payload folder) looks like right now."""
+
+    digest: str
+    """Changes whenever the data the run would read changes."""
+    rows: int
+    """Rows the source holds for the partition (0: upstream has nothing)."""
+
+
+@dataclass
+class Context:
+    """What a processor may use while building one partition."""
+
+    partition: Partition
+    settings: Settings
+    warehouse: Warehouse
+    calendar: Calendar
+    raw: RawStore
+    public_data: Callable[[], PublicData]
+
+    @property
+    def date(self) -> dt.date:
+        """The partition's date (date-partitioned processors only)."""
+        assert isinstance(self.partition.value, dt.date), "not a date partition"
+        return self.partition.value
+
+    @property
+    def season(self) -> str:
+        """The partition's season (the date's season for date partitions)."""
+        v = self.partition.value
+        return v if isinstance(v, str) else self.calendar.season_of(v)
+
+
+Builder: TypeAlias = Callable[[Context], pa.Table]
+External: TypeAlias = Callable[[Context], ExternalFingerprint]
+
+
+@dataclass(frozen=True)
+class Processor:
+    """A declared unit of work; see the module docstring.
+
+    Exactly one of `build` and `sql` is set.  A SQL file is a SELECT in DuckDB
+    dialect taking ``$game_date`` (date partitions) or ``$season`` (season
+    partitions) as its parameter.
+    """
+
+    name: str
+    phase: Phase
+    output: str
+    partition: PartitionKind
+    key: tuple[str, ...]
+    description: str
+    inputs: tuple[Input, ...] = ()
+    build: Builder | None = None
+    sql: Path | None = None
+    external: External | None = None
+    """Fingerprint of data read from outside the warehouse (source processors)."""
+    per_game: bool = True
+    """Rows are expected on every date with final games (zero there is suspicious)."""
+    sql_params: Callable[[Context], Mapping[str, Any]] | None = None
+    """Extra named parameters for the SQL model (they are part of the input hash)."""
+    extra_depends: tuple[str, ...] = field(default=())
+    """Processors to run first though no table is read from them."""
+
+    def __post_init__(self) -> None:
+        if (self.build is None) == (self.sql is None):
+            raise ValueError(f"processor {self.name}: set exactly one of build and sql")
+
+    @property
+    def partition_column(self) -> str:
+        """The output table's partition column."""
+        return "game_date" if self.partition == "date" else "season"
+
+    def partition_for(self, value: PartitionValue) -> Partition:
+        """The output partition for a value."""
+        return Partition(self.partition_column, value)
+
+    def sql_text(self) -> str:
+        """The SQL model's text."""
+        assert self.sql is not None
+        return self.sql.read_text()
+
+    def code_text(self) -> str:
+        """The processor's definition as text (for drift detection)."""
+        import inspect
+
+        if self.sql is not None:
+            return self.sql_text()
+        assert self.build is not None
+        return inspect.getsource(self.build)

@@ -1,0 +1,105 @@
+"""The one place processors are registered; the DAG is derived from their inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from graphlib import CycleError, TopologicalSorter
+
+from nbaprops.core.errors import InputError
+from nbaprops.pipeline.analytics.player_game_summary import PLAYER_GAME_SUMMARY
+from nbaprops.pipeline.contract import Processor
+from nbaprops.pipeline.predict.prediction_grades import PREDICTION_GRADES
+from nbaprops.pipeline.predict.predictions import PREDICTIONS
+from nbaprops.pipeline.raw.player_boxscores import RAW_PLAYER_BOXSCORES
+from nbaprops.pipeline.raw.prop_lines import RAW_PROP_LINES
+from nbaprops.pipeline.raw.schedule import SCHEDULE
+
+__all__ = ["PROCESSORS", "Registry", "default_registry"]
+
+PROCESSORS: tuple[Processor, ...] = (
+    SCHEDULE,
+    RAW_PLAYER_BOXSCORES,
+    RAW_PROP_LINES,
+    PLAYER_GAME_SUMMARY,
+    PREDICTIONS,
+    PREDICTION_GRADES,
+)
+
+
+class Registry:
+    """A set of processors and the DAG their inputs imply.
+
+    Args:
+        processors: the processors; names and output tables must be unique.
+
+    Raises:
+        ValueError: on a duplicate name/output or a dependency cycle.
+    """
+
+    def __init__(self, processors: Iterable[Processor]) -> None:
+        self.by_name: dict[str, Processor] = {}
+        self.by_output: dict[str, Processor] = {}
+        for p in processors:
+            if p.name in self.by_name or p.output in self.by_output:
+                raise ValueError(f"processor {p.name} (table {p.output}) registered twice")
+            self.by_name[p.name] = p
+            self.by_output[p.output] = p
+        self.order: list[str] = self._toposort()
+
+    def upstream(self, name: str) -> list[str]:
+        """Processors whose outputs `name` reads directly."""
+        p = self.by_name[name]
+        deps = [self.by_output[i.table].name for i in p.inputs if i.table in self.by_output]
+        return sorted(set(deps) | set(p.extra_depends))
+
+    def _toposort(self) -> list[str]:
+        ts: TopologicalSorter[str] = TopologicalSorter()
+        for name in self.by_name:
+            ts.add(name, *self.upstream(name))
+        try:
+            ranked = list(ts.static_order())
+        except CycleError as exc:
+            raise ValueError(f"processor dependency cycle: {exc.args[1]}") from exc
+        phase = {n: self.by_name[n].phase for n in ranked}
+        # stable: phase first, then dependency order
+        return sorted(ranked, key=lambda n: (phase[n], ranked.index(n)))
+
+    def get(self, name: str) -> Processor:
+        """A processor by name.
+
+        Raises:
+            InputError: for an unknown name, listing the known ones.
+        """
+        try:
+            return self.by_name[name]
+        except KeyError:
+            known = ", ".join(self.order)
+            raise InputError(f"unknown processor {name!r} (known: {known})") from None
+
+    def select(
+        self, names: Iterable[str] | None = None, phases: Iterable[int] | None = None
+    ) -> list[Processor]:
+        """Processors by name and/or phase, in DAG order (all when both are None)."""
+        wanted = {self.get(n).name for n in names} if names else set(self.order)
+        if phases is not None:
+            ph = set(phases)
+            bad = ph - {1, 2, 3, 4, 5}
+            if bad:
+                raise InputError(f"unknown phase(s) {sorted(bad)}: phases are 1..5")
+            wanted = {n for n in wanted if self.by_name[n].phase in ph}
+        return [self.by_name[n] for n in self.order if n in wanted]
+
+    def downstream(self, names: Iterable[str]) -> list[Processor]:
+        """The given processors and everything that depends on them, in DAG order."""
+        found = set(names)
+        for n in self.order:
+            if any(u in found for u in self.upstream(n)):
+                found.add(n)
+        return [self.by_name[n] for n in self.order if n in found]
+
+
+@cache
+def default_registry() -> Registry:
+    """The registry of every built-in processor."""
+    return Registry(PROCESSORS)

@@ -1,0 +1,130 @@
+"""The public NBA data set: Parquet files of real seasons.
+
+The folder layout is the one in ``../shared/data/nba`` (see its README):
+``games.parquet`` (schedule and scores), ``player_boxscores.parquet``,
+``props_points.parquet`` (player points lines) and optionally
+``game_lines.parquet``.  The files are built from public GitHub data
+repositories (MylesThomas/betting, meharpalbasi/NBA_Lineup202324_Analyzer,
+SilverCrocus/NBA-props-Model, kyleskom/NBA-Machine-Learning-Sports-Betting);
+the folder's README names the commits.  A folder that also holds later dates
+than ours works the same: nothing here assumes a last date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pyarrow as pa
+
+from nbaprops.core.errors import ConfigError
+
+__all__ = ["FILES", "PublicData"]
+
+FILES: dict[str, str] = {
+    "games": "games.parquet",
+    "player_boxscores": "player_boxscores.parquet",
+    "props_points": "props_points.parquet",
+}
+"""Logical name -> file name of every file the pipeline requires."""
+
+OPTIONAL_FILES: dict[str, str] = {"game_lines": "game_lines.parquet"}
+
+
+@cache
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class PublicData:
+    """A checked public data folder.
+
+    Args:
+        root: the folder.
+
+    Raises:
+        ConfigError: the folder or one of the required files is missing.
+    """
+
+    root: Path
+
+    def __post_init__(self) -> None:
+        if not self.root.is_dir():
+            raise ConfigError(
+                f"public data folder {self.root} does not exist: set NBAPROPS_DATA_DIR or "
+                "--data-dir to a folder laid out like ../shared/data/nba (see README, 'Data')"
+            )
+        for name in FILES.values():
+            if not (self.root / name).is_file():
+                raise ConfigError(f"public data folder {self.root} has no {name}")
+
+    def path(self, name: str) -> str:
+        """The file path of a logical file (``games``, ``player_boxscores``...)."""
+        file = FILES.get(name) or OPTIONAL_FILES.get(name)
+        if file is None:
+            raise ConfigError(f"unknown public data file {name!r}")
+        p = self.root / file
+        if not p.is_file():
+            raise ConfigError(f"public data folder {self.root} has no {file}")
+        return str(p)
+
+    def digest(self, name: str) -> str:
+        """Content sha256 of a file (cached per size and mtime)."""
+        p = self.path(name)
+        st = os.stat(p)
+        return _file_digest(p, st.st_size, st.st_mtime_ns)
+
+    def fingerprint(self, name: str, column: str, key: str) -> tuple[str, int]:
+        """(content hash, rows) of one partition of a file (``("", 0)`` if it has none).
+
+        Args:
+            name: logical file name.
+            column: ``game_date`` or ``season``.
+            key: the partition key (ISO date or season).
+        """
+        found = _partition_fingerprints(self.path(name), self.digest(name), column)
+        return found.get(key, ("", 0))
+
+    def read_date(self, name: str, day: dt.date) -> pa.Table:
+        """Every row of a file on one game date."""
+        return _read(self.path(name), "CAST(game_date AS DATE) = $d", {"d": day})
+
+    def read_season(self, name: str, season: str) -> pa.Table:
+        """Every row of a file in one season."""
+        return _read(self.path(name), "season = $s", {"s": season})
+
+
+@cache
+def _partition_fingerprints(path: str, digest: str, column: str) -> dict[str, tuple[str, int]]:
+    import duckdb
+
+    con = duckdb.connect()
+    got = con.execute(
+        f"SELECT {'CAST(game_date AS DATE)' if column == 'game_date' else column}::VARCHAR, "
+        "coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR, count(*) "
+        f"FROM read_parquet($p) t GROUP BY 1",
+        {"p": path},
+    ).fetchall()
+    con.close()
+    return {k: (h, int(n)) for k, h, n in got}
+
+
+def _read(path: str, sql_where: str, params: dict[str, object]) -> pa.Table:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        return con.sql(
+            f"SELECT * FROM read_parquet($p) WHERE {sql_where}", params={"p": path, **params}
+        ).to_arrow_table()
+    finally:
+        con.close()

@@ -1,0 +1,280 @@
+"""The embedded default: one DuckDB file."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from nbaprops.core.errors import DataError, WarehouseError
+from nbaprops.storage.warehouse import Partition, PartitionValue, Query, WriteResult
+
+__all__ = ["PARTITIONS", "DuckDBWarehouse"]
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ROWS = "__nbaprops_rows"
+PARTITIONS = "ops_partitions"
+"""Catalog of every written partition: rows and checksum, updated with the data."""
+PARTITIONS_DDL = f"""CREATE TABLE IF NOT EXISTS {PARTITIONS} (
+    table_name VARCHAR, partition VARCHAR, rows BIGINT, checksum VARCHAR, written_at TIMESTAMPTZ
+)"""
+
+
+def _ident(name: str) -> str:
+    if not _IDENT.match(name):
+        raise WarehouseError(f"{name!r} is not a valid table or column name")
+    return name
+
+
+_CHECKSUM = "coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR || ':' || count(*)"
+"""Order-independent content checksum of the rows aliased ``t``: ``<sum of row hashes>:<rows>``."""
+
+
+def _checksum_sql(table: str, where: str = "") -> str:
+    return f"SELECT {_CHECKSUM} FROM {table} t {where}"
+
+
+class DuckDBWarehouse:
+    """A warehouse in one DuckDB file (or ``:memory:``).
+
+    Threads share one database through per-thread cursors, so a worker pool in
+    one process can read and write concurrently; DuckDB serialises commits.
+
+    Args:
+        path: the database file; its folder is created.
+        read_only: open without write access (``nbaprops sql``).
+        threads: DuckDB worker threads (default: all cores).
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, threads: int | None = None):
+        self.url = str(path)
+        if self.url != ":memory:":
+            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
+            if read_only and not Path(self.url).exists():
+                raise WarehouseError(f"no warehouse at {self.url}: run the pipeline first")
+        config: dict[str, Any] = {}
+        if threads:
+            config["threads"] = threads
+        try:
+            self._conn = duckdb.connect(self.url, read_only=read_only, config=config)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"cannot open warehouse {self.url}: {exc}") from exc
+        self._local = threading.local()
+
+    # --- connections ----------------------------------------------------
+    @property
+    def _cur(self) -> duckdb.DuckDBPyConnection:
+        cur = getattr(self._local, "cur", None)
+        if cur is None:
+            cur = self._conn.cursor()
+            self._local.cur = cur
+        return cur
+
+    @contextmanager
+    def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = self._cur
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            yield cur
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        cur.execute("COMMIT")
+
+    # --- writes ---------------------------------------------------------
+    def write_partition(self, table: str, partition: Partition, rows: pa.Table | Query) -> WriteResult:
+        """Replace one partition atomically and return the engine's counts.
+
+        Raises:
+            DataError: a row lies outside the partition, or the rows do not fit the table.
+            WarehouseError: the engine failed; the partition is unchanged.
+        """
+        results = self.write_partitions(table, partition.column, [partition.value], rows)
+        return results[partition.key]
+
+    def write_partitions(
+        self, table: str, column: str, values: Sequence[PartitionValue], rows: pa.Table | Query
+    ) -> dict[str, WriteResult]:
+        """Replace several partitions of one table in one transaction.
+
+        Every row must fall in one of `values`; partitions in `values` with no
+        rows end up empty (a legitimate zero is still a write).
+        """
+        table, column = _ident(table), _ident(column)
+        keys = [Partition(column, v).key for v in values]
+        try:
+            with self._transaction() as cur:
+                src = self._stage(cur, rows)
+                self._ensure_table(cur, table, src)
+                if column not in self._columns(cur, table):
+                    raise DataError(f"{table} has no partition column {column!r}")
+                outside = cur.execute(
+                    f"SELECT count(*) FROM {src} WHERE {column} IS NULL "
+                    f"OR NOT list_contains($vals, {column})",
+                    {"vals": list(values)},
+                ).fetchone()
+                if outside and outside[0]:
+                    raise DataError(
+                        f"{outside[0]} rows for {table} fall outside partition(s) "
+                        f"{', '.join(keys[:3])}{'...' if len(keys) > 3 else ''}"
+                    )
+                before = dict(
+                    cur.execute(
+                        f"SELECT {column}, count(*) FROM {table} WHERE list_contains($vals, {column}) "
+                        "GROUP BY 1",
+                        {"vals": list(values)},
+                    ).fetchall()
+                )
+                cur.execute(
+                    f"DELETE FROM {table} WHERE list_contains($vals, {column})",
+                    {"vals": list(values)},
+                )
+                inserted = cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {src}").fetchone()
+                total = int(inserted[0]) if inserted else 0
+                per = {
+                    r[0]: (int(r[1]), str(r[2]))
+                    for r in cur.execute(
+                        f"SELECT {column}, count(*), {_CHECKSUM} FROM {table} t WHERE list_contains($vals, {column}) GROUP BY 1",
+                        {"vals": list(values)},
+                    ).fetchall()
+                }
+                if sum(n for n, _ in per.values()) != total:
+                    raise WarehouseError(
+                        f"{table}: engine inserted {total} rows but the partitions hold "
+                        f"{sum(n for n, _ in per.values())}"
+                    )
+                self._record_partitions(cur, table, keys, values, per)
+                if isinstance(rows, Query):
+                    cur.execute(f"DROP TABLE IF EXISTS {src}")
+                else:
+                    cur.unregister(_ROWS)
+        except duckdb.Error as exc:
+            raise WarehouseError(f"write to {table} failed, partition unchanged: {exc}") from exc
+        out: dict[str, WriteResult] = {}
+        for value, key in zip(values, keys, strict=True):
+            n, chk = per.get(value, (0, "0:0"))
+            out[key] = WriteResult(table, key, int(n), int(before.get(value, 0)), chk)
+        return out
+
+    @staticmethod
+    def _record_partitions(
+        cur: duckdb.DuckDBPyConnection,
+        table: str,
+        keys: Sequence[str],
+        values: Sequence[PartitionValue],
+        per: Mapping[Any, tuple[int, str]],
+    ) -> None:
+        """Keep the partition catalog in step with the data, in the same transaction."""
+        cur.execute(PARTITIONS_DDL)
+        cur.execute(
+            f"DELETE FROM {PARTITIONS} WHERE table_name = $t AND list_contains($k, partition)",
+            {"t": table, "k": list(keys)},
+        )
+        rows = [(table, k, *per.get(v, (0, "0:0"))) for k, v in zip(keys, values, strict=True)]
+        cur.executemany(f"INSERT INTO {PARTITIONS} VALUES (?, ?, ?, ?, now())", rows)
+
+    def partition_state(self, table: str) -> dict[str, tuple[int, str]]:
+        """The catalog's (rows, checksum) per partition of a table, as last written."""
+        if not self.has_table(PARTITIONS):
+            return {}
+        got = self.rows(
+            f"SELECT partition, rows, checksum FROM {PARTITIONS} WHERE table_name = $t", {"t": table}
+        )
+        return {p: (int(n), c) for p, n, c in got}
+
+    def _stage(self, cur: duckdb.DuckDBPyConnection, rows: pa.Table | Query) -> str:
+        if isinstance(rows, Query):
+            cur.execute(f"CREATE OR REPLACE TEMP TABLE {_ROWS}_q AS {rows.sql}", dict(rows.params))
+            return f"{_ROWS}_q"
+        cur.register(_ROWS, rows)
+        return _ROWS
+
+    def _ensure_table(self, cur: duckdb.DuckDBPyConnection, table: str, src: str) -> None:
+        existing = self._columns(cur, table)
+        if not existing:
+            cur.execute(f"CREATE TABLE {table} AS SELECT * FROM {src} LIMIT 0")
+            return
+        described = cur.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+        for name, dtype, *_ in described:
+            if name not in existing:
+                cur.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {dtype}')
+
+    @staticmethod
+    def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+        return [
+            r[0]
+            for r in cur.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = $t AND table_schema = 'main' ORDER BY ordinal_position",
+                {"t": table},
+            ).fetchall()
+        ]
+
+    # --- reads ----------------------------------------------------------
+    def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run a read query and return an Arrow table."""
+        try:
+            return self._cur.sql(sql, params=dict(params or {})).to_arrow_table()
+        except duckdb.Error as exc:
+            raise WarehouseError(f"query failed: {exc}") from exc
+
+    def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
+        """Run a read query and return plain tuples (small results)."""
+        try:
+            return self._cur.execute(sql, dict(params or {})).fetchall()
+        except duckdb.Error as exc:
+            raise WarehouseError(f"query failed: {exc}") from exc
+
+    def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
+        """Run a statement (DDL, ledger bookkeeping)."""
+        try:
+            self._cur.execute(sql, dict(params or {}))
+        except duckdb.Error as exc:
+            raise WarehouseError(f"statement failed: {exc}") from exc
+
+    def has_table(self, table: str) -> bool:
+        """Whether the table exists."""
+        return bool(self._columns(self._cur, table))
+
+    def columns(self, table: str) -> list[str]:
+        """The table's columns, in order ([] if absent)."""
+        return self._columns(self._cur, table)
+
+    def count(self, table: str, partition: Partition | None = None) -> int:
+        """Rows in a table or one partition (0 if the table does not exist)."""
+        if not self.has_table(_ident(table)):
+            return 0
+        if partition is None:
+            got = self.rows(f"SELECT count(*) FROM {table}")
+        else:
+            got = self.rows(
+                f"SELECT count(*) FROM {table} WHERE {_ident(partition.column)} = $v",
+                {"v": partition.value},
+            )
+        return int(got[0][0])
+
+    def counts_by(self, table: str, column: str) -> dict[str, int]:
+        """Rows per partition value ({} if the table does not exist)."""
+        if not self.has_table(_ident(table)):
+            return {}
+        got = self.rows(f"SELECT {_ident(column)}, count(*) FROM {table} GROUP BY 1")
+        return {Partition(column, v).key: int(n) for v, n in got}
+
+    def checksum(self, table: str, partition: Partition | None = None) -> str:
+        """Order-independent checksum ``<sum of row hashes>:<rows>``."""
+        if not self.has_table(_ident(table)):
+            return "0:0"
+        if partition is None:
+            return str(self.rows(_checksum_sql(table))[0][0])
+        where = f"WHERE {_ident(partition.column)} = $v"
+        return str(self.rows(_checksum_sql(table, where), {"v": partition.value})[0][0])
+
+    def close(self) -> None:
+        """Close the database."""
+        self._conn.close()
