@@ -21,11 +21,11 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 from nbaprops.core.calendar import Calendar, GameRow, season_for_date
 from nbaprops.core.config import Settings
-from nbaprops.core.errors import NbapropsError
+from nbaprops.core.errors import GateBlockedError, NbapropsError
 from nbaprops.core.version import code_version as current_code_version
 from nbaprops.ops.ledger import LastRun, Ledger
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Processor
@@ -36,6 +36,7 @@ from nbaprops.storage.warehouse import Partition, PartitionValue, Query, Warehou
 
 __all__ = ["Outcome", "RunReport", "Runner", "load_calendar"]
 
+Gate: TypeAlias = "Callable[[Runner, Processor, Partition], str | None]"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -117,6 +118,9 @@ class Runner:
         self.raw = RawStore(settings.raw_url)
         self.calendar = load_calendar(warehouse, settings)
         self._public: PublicData | None = None
+        self.gates: list[Gate] = []
+        """Checks run before each processor; one returning a reason blocks the run
+        (recorded as failed with error ``gate: <reason>``) unless ``force`` is set."""
 
     # --- helpers --------------------------------------------------------
     def public_data(self) -> PublicData:
@@ -293,6 +297,10 @@ class Runner:
             blocker = self._blocked_by(proc, part, failed)
             if blocker:
                 raise NbapropsError(f"upstream {blocker} failed for {part.key}")
+            for gate in self.gates:
+                reason = gate(self, proc, part)
+                if reason and not force:
+                    raise GateBlockedError(f"gate: {reason}")
             rows = self._rows(proc, ctx, params)
             result = self.wh.write_partition(proc.output, part, rows)
             suspicious = self.ledger.succeed(run_id, result, rows_in=rows_in, expected_zero=expected_zero)
