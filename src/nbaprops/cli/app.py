@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
 from nbaprops.cli._console import DEBUG
 from nbaprops.core.config import Settings
+from nbaprops.core.errors import ConfigError
 
 __all__ = ["app", "settings"]
 
@@ -53,4 +55,9 @@ def settings() -> Settings:
     """Settings from the environment plus the global options."""
     overrides = _STATE.get("overrides", {})
     assert isinstance(overrides, dict)
-    return Settings(**overrides)
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"bad setting {where or '?'}: {first['msg']}") from None

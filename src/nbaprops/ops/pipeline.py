@@ -6,18 +6,27 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from nbaprops.core.calendar import validate_season
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import InputError
 from nbaprops.ops.ledger import Ledger
 from nbaprops.ops.runner import Outcome, Runner, RunReport
 from nbaprops.pipeline.registry import default_registry
+from nbaprops.sources.public_data import PublicData, open_public_data
 from nbaprops.storage import open_warehouse
 
-__all__ = ["DemoReport", "demo", "open_runner", "plan_dates", "run_range"]
+__all__ = ["DemoReport", "check_public_data", "demo", "open_runner", "plan_dates", "run_range"]
 
 
-def open_runner(settings: Settings) -> Runner:
-    """A runner on the configured warehouse."""
+def check_public_data(settings: Settings) -> PublicData:
+    """The configured public data folder, checked before anything is opened or written."""
+    return open_public_data(settings.resolved_data_dir)
+
+
+def open_runner(settings: Settings, *, needs_data: bool = True) -> Runner:
+    """A runner on the configured warehouse (the data folder is checked first)."""
+    if needs_data:
+        check_public_data(settings)
     wh = open_warehouse(settings.warehouse_url, threads=settings.duckdb_threads)
     return Runner(settings=settings, warehouse=wh)
 
@@ -55,7 +64,8 @@ def run_range(
         InputError: for an unknown processor or phase (before anything is written).
     """
     selected = default_registry().select(processors, phases)
-    runner = runner or open_runner(settings)
+    needs_data = any(p.external is not None for p in selected)
+    runner = runner or open_runner(settings, needs_data=needs_data)
     return runner.run(selected, dates, force=force, on_outcome=on_outcome)
 
 
@@ -102,6 +112,7 @@ def demo(
     Raises:
         InputError: when the season is not in the public data.
     """
+    validate_season(season)
     runner = open_runner(settings)
     reg = default_registry()
     schedule = reg.get("schedule")

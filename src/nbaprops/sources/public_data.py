@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from nbaprops.core.errors import ConfigError
 
-__all__ = ["FILES", "PublicData"]
+__all__ = ["FILES", "PublicData", "open_public_data"]
 
 FILES: dict[str, str] = {
     "games": "games.parquet",
@@ -101,6 +101,21 @@ class PublicData:
     def read_season(self, name: str, season: str) -> pa.Table:
         """Every row of a file in one season."""
         return _read(self.path(name), "season = $s", {"s": season})
+
+
+def open_public_data(root: Path | None) -> PublicData:
+    """Open and check a public data folder.
+
+    Raises:
+        ConfigError: no folder given (none configured and no ../shared/data/nba), or a
+            required file is missing (the message names it).
+    """
+    if root is None:
+        raise ConfigError(
+            "no public data folder: set NBAPROPS_DATA_DIR or --data-dir to a folder laid out "
+            "like ../shared/data/nba (see README, 'Data')"
+        )
+    return PublicData(root)
 
 
 @cache

@@ -55,9 +55,9 @@ class DuckDBWarehouse:
     def __init__(self, path: str | Path, *, read_only: bool = False, threads: int | None = None):
         self.url = str(path)
         if self.url != ":memory:":
-            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
             if read_only and not Path(self.url).exists():
                 raise WarehouseError(f"no warehouse at {self.url}: run the pipeline first")
+            Path(self.url).parent.mkdir(parents=True, exist_ok=True)
         config: dict[str, Any] = {}
         if threads:
             config["threads"] = threads

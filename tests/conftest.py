@@ -1,0 +1,49 @@
+"""Shared fixtures: the real public data in ../shared, and throwaway warehouses."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from _support import DATA, SLICE, dates, make_settings
+from nbaprops.core.config import Settings
+from nbaprops.ops.runner import Runner
+from nbaprops.pipeline.registry import default_registry
+from nbaprops.storage import DuckDBWarehouse
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not DATA.is_dir():
+        raise pytest.UsageError(f"real data not found at {DATA}: clone with ../shared beside it")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path / "home")
+
+
+@pytest.fixture(scope="session")
+def built_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse with the whole skeleton run over SLICE (built once per session)."""
+    home = tmp_path_factory.mktemp("built") / "home"
+    s = make_settings(home)
+    wh = DuckDBWarehouse(s.warehouse_url)
+    runner = Runner(settings=s, warehouse=wh, code_version="test")
+    report = runner.run(default_registry().select(), dates(*SLICE))
+    assert not report.failed, report.failed
+    wh.close()
+    return home
+
+
+@pytest.fixture
+def built(built_home: Path, tmp_path: Path) -> Iterator[Runner]:
+    """A private copy of the built warehouse, with a runner on it."""
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home)
+    s = make_settings(home)
+    wh = DuckDBWarehouse(s.warehouse_url)
+    yield Runner(settings=s, warehouse=wh, code_version="test")
+    wh.close()

@@ -1,0 +1,176 @@
+"""The runner on real data: counts, idempotency, retries, atomicity, reaping."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+
+from _support import SLICE, dates
+from nbaprops.ops.ledger import LEDGER
+from nbaprops.ops.runner import Runner
+from nbaprops.pipeline.contract import Context, Input, Processor
+from nbaprops.pipeline.registry import Registry, default_registry
+from nbaprops.storage import Partition
+
+GAME_DAY = dt.date(2025, 10, 22)  # 12 games, all final
+OFF_DAY = dt.date(2025, 7, 15)  # off-season
+
+
+def ledger_rows(runner: Runner, **where: str) -> list[dict[str, object]]:
+    return runner.ledger.runs(**where).to_pylist()  # type: ignore[arg-type]
+
+
+def test_every_success_records_exactly_what_the_table_holds(built: Runner) -> None:
+    successes = ledger_rows(built, status="success")
+    assert len(successes) > 100
+    for row in successes:
+        proc = default_registry().get(str(row["processor"]))
+        value = row["partition"]
+        part = proc.partition_for(dt.date.fromisoformat(value) if proc.partition == "date" else value)
+        assert row["rows_written"] == built.wh.count(proc.output, part), row
+
+
+def test_rerun_with_unchanged_inputs_is_skipped(built: Runner) -> None:
+    report = built.run(default_registry().select(), dates(*SLICE))
+    assert report.count("skipped") == len(report.outcomes)
+    assert report.count("success") == 0
+
+
+def _tweak_raw_points(runner: Runner, day: dt.date, delta: int) -> None:
+    part = Partition("game_date", day)
+    rows = runner.wh.query("SELECT * FROM raw_player_boxscores WHERE game_date = $d", {"d": day})
+    i = rows.schema.get_field_index("pts")
+    pts = pa.array([p + delta for p in rows.column("pts").to_pylist()], rows.schema.field(i).type)
+    runner.wh.write_partition("raw_player_boxscores", part, rows.set_column(i, "pts", pts))
+
+
+def test_changed_input_reruns_only_what_reads_it(built: Runner) -> None:
+    day = dt.date(2025, 11, 5)
+    _tweak_raw_points(built, day, 1)
+    reg = default_registry()
+    report = built.run(reg.select(["player_game_summary"]), dates(*SLICE))
+    ran = {o.partition for o in report.outcomes if o.status == "success"}
+    # the summary reads its own date and the season so far: the changed date and later re-run
+    assert day.isoformat() in ran
+    assert all(p >= day.isoformat() for p in ran)
+    assert report.count("skipped") == len([d for d in dates(*SLICE) if d < day])
+    got = built.wh.rows("SELECT sum(points) FROM player_game_summary WHERE game_date = $d", {"d": day})
+    raw = built.wh.rows("SELECT sum(pts) FROM raw_player_boxscores WHERE game_date = $d", {"d": day})
+    assert got == raw
+
+
+def test_changed_code_version_reruns(built: Runner) -> None:
+    newer = Runner(settings=built.settings, warehouse=built.wh, code_version="test-2")
+    report = newer.run(default_registry().select(["raw_player_boxscores"]), [GAME_DAY])
+    assert [o.status for o in report.outcomes] == ["success"]
+    row = ledger_rows(newer, partition=GAME_DAY.isoformat(), processor="raw_player_boxscores")[0]
+    assert row["code_version"] == "test-2"
+
+
+def _empty_summary(ctx: Context) -> pa.Table:
+    return pa.table({"game_date": pa.array([], pa.date32()), "player_id": pa.array([], pa.int64())})
+
+
+def test_zero_rows_on_a_game_day_is_suspicious_and_retried(built: Runner) -> None:
+    broken = Processor(
+        name="broken_summary",
+        phase=3,
+        output="broken_summary",
+        partition="date",
+        key=("player_id",),
+        description="returns nothing",
+        build=_empty_summary,
+        inputs=(Input("raw_player_boxscores"),),
+    )
+    runner = Runner(
+        settings=built.settings,
+        warehouse=built.wh,
+        code_version="test",
+        registry=Registry([*default_registry().select(), broken]),
+    )
+    first = runner.run([broken], [GAME_DAY, OFF_DAY])
+    by_day = {o.partition: o for o in first.outcomes}
+    assert by_day[GAME_DAY.isoformat()].suspicious
+    assert not by_day[OFF_DAY.isoformat()].suspicious  # the schedule says zero is right
+    second = runner.run([broken], [GAME_DAY, OFF_DAY])
+    by_day = {o.partition: o.status for o in second.outcomes}
+    assert by_day == {GAME_DAY.isoformat(): "success", OFF_DAY.isoformat(): "skipped"}
+    rows = ledger_rows(runner, processor="broken_summary", partition=GAME_DAY.isoformat())
+    assert [r["suspicious"] for r in rows] == [True, True]
+
+
+def _bad_rows(ctx: Context) -> pa.Table:
+    rows = ctx.warehouse.query("SELECT * FROM raw_player_boxscores WHERE game_date = $d", {"d": ctx.date})
+    i = rows.schema.get_field_index("pts")
+    # a value the table's SMALLINT column cannot hold: the insert fails after the delete
+    return rows.set_column(i, "pts", pa.array(["many"] * rows.num_rows))
+
+
+def test_a_failed_write_leaves_the_previous_partition_intact(built: Runner) -> None:
+    part = Partition("game_date", GAME_DAY)
+    before = (built.wh.count("raw_player_boxscores", part), built.wh.checksum("raw_player_boxscores", part))
+    assert before[0] > 200
+    broken = Processor(
+        name="raw_player_boxscores",
+        phase=2,
+        output="raw_player_boxscores",
+        partition="date",
+        key=("player_id",),
+        description="writes garbage",
+        build=_bad_rows,
+    )
+    others = [p for p in default_registry().select() if p.name != "raw_player_boxscores"]
+    runner = Runner(
+        settings=built.settings,
+        warehouse=built.wh,
+        code_version="test-x",
+        registry=Registry([*others, broken]),
+    )
+    report = runner.run([broken], [GAME_DAY])
+    (out,) = report.outcomes
+    assert out.status == "failed"
+    assert "partition unchanged" in (out.error or "")
+    after = (built.wh.count("raw_player_boxscores", part), built.wh.checksum("raw_player_boxscores", part))
+    assert after == before
+    row = ledger_rows(runner, processor="raw_player_boxscores", partition=GAME_DAY.isoformat())[0]
+    assert row["status"] == "failed" and row["rows_written"] is None
+    # and the next run (code fixed) is not skipped: failures are always retried
+    fixed = Runner(settings=built.settings, warehouse=built.wh, code_version="test-x")
+    again = fixed.run(default_registry().select(["raw_player_boxscores"]), [GAME_DAY])
+    assert [o.status for o in again.outcomes] == ["success"]
+    assert (
+        ledger_rows(fixed, processor="raw_player_boxscores", partition=GAME_DAY.isoformat())[0]["attempt"]
+        == 2
+    )
+
+
+def test_a_stuck_running_row_is_reaped(built: Runner) -> None:
+    run_id = built.ledger.start(
+        "player_game_summary", GAME_DAY.isoformat(), input_hash="x", code_version="test"
+    )
+    built.wh.execute(
+        f"UPDATE {LEDGER} SET started_at = started_at - INTERVAL 3 HOUR, "
+        "heartbeat_at = heartbeat_at - INTERVAL 3 HOUR WHERE run_id = $r",
+        {"r": run_id},
+    )
+    fresh = built.ledger.start("player_game_summary", "2025-11-01", input_hash="y", code_version="test")
+    assert built.ledger.reap(dt.timedelta(minutes=60)) == 1
+    got = {r["run_id"]: r for r in ledger_rows(built, status="failed")}
+    assert run_id in got and "reaped" in str(got[run_id]["error"])
+    assert fresh not in got
+    # the runner reaps on start too
+    built.wh.execute(
+        f"UPDATE {LEDGER} SET heartbeat_at = heartbeat_at - INTERVAL 3 HOUR WHERE run_id = $r",
+        {"r": fresh},
+    )
+    built.run([], [])
+    assert ledger_rows(built, status="running") == []
+
+
+def test_unknown_processor_is_an_input_error() -> None:
+    from nbaprops.core.errors import InputError
+
+    with pytest.raises(InputError, match="unknown processor 'nope'"):
+        default_registry().select(["nope"])

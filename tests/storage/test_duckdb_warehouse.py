@@ -1,0 +1,100 @@
+"""DuckDB warehouse: engine counts, atomic partition replacement, crash safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from nbaprops.core.errors import DataError, WarehouseError
+from nbaprops.storage import DuckDBWarehouse, Partition, Query
+
+D1, D2 = dt.date(2025, 1, 1), dt.date(2025, 1, 2)
+
+
+def rows(day: dt.date, n: int, start: int = 0) -> pa.Table:
+    return pa.table({"game_date": [day] * n, "x": list(range(start, start + n))})
+
+
+def test_write_returns_engine_counts_and_replaces_only_its_partition(tmp_path: Path) -> None:
+    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
+    r1 = wh.write_partition("t", Partition("game_date", D1), rows(D1, 5))
+    wh.write_partition("t", Partition("game_date", D2), rows(D2, 3))
+    r2 = wh.write_partition("t", Partition("game_date", D1), rows(D1, 2, 100))
+    assert (r1.rows_written, r1.rows_replaced) == (5, 0)
+    assert (r2.rows_written, r2.rows_replaced) == (2, 5)
+    assert wh.count("t", Partition("game_date", D1)) == 2
+    assert wh.count("t", Partition("game_date", D2)) == 3
+    assert wh.counts_by("t", "game_date") == {"2025-01-01": 2, "2025-01-02": 3}
+    assert r2.checksum == wh.checksum("t", Partition("game_date", D1))
+    assert wh.partition_state("t")["2025-01-01"] == (2, r2.checksum)
+
+
+def test_query_rows_are_materialised_in_the_engine(tmp_path: Path) -> None:
+    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
+    res = wh.write_partition(
+        "t",
+        Partition("game_date", D1),
+        Query("SELECT $d::DATE AS game_date, range AS x FROM range(7)", {"d": D1}),
+    )
+    assert res.rows_written == 7 == wh.count("t")
+
+
+def test_rows_outside_the_partition_are_refused_and_nothing_changes(tmp_path: Path) -> None:
+    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
+    wh.write_partition("t", Partition("game_date", D1), rows(D1, 4))
+    before = wh.checksum("t")
+    with pytest.raises(DataError, match="outside partition"):
+        wh.write_partition("t", Partition("game_date", D1), rows(D2, 1))
+    assert wh.checksum("t") == before
+
+
+def test_a_type_error_mid_write_rolls_back(tmp_path: Path) -> None:
+    wh = DuckDBWarehouse(tmp_path / "w.duckdb")
+    wh.write_partition("t", Partition("game_date", D1), rows(D1, 4))
+    before = wh.checksum("t")
+    bad = pa.table({"game_date": [D1], "x": ["not a number"]})
+    with pytest.raises(WarehouseError, match="partition unchanged"):
+        wh.write_partition("t", Partition("game_date", D1), bad)
+    assert wh.checksum("t") == before and wh.count("t") == 4
+
+
+def test_a_process_killed_mid_write_loses_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    wh = DuckDBWarehouse(db)
+    wh.write_partition("t", Partition("game_date", D1), rows(D1, 50))
+    before = wh.checksum("t")
+    wh.close()
+    # the child deletes the partition inside the write transaction, then dies before COMMIT
+    script = textwrap.dedent(
+        f"""
+        import datetime as dt, os
+        import pyarrow as pa
+        import nbaprops.storage.duckdb_warehouse as m
+        from nbaprops.storage import Partition
+        real = m.DuckDBWarehouse._record_partitions
+        def die(*a, **k):
+            real(*a, **k)
+            os._exit(9)   # after DELETE + INSERT, before COMMIT
+        m.DuckDBWarehouse._record_partitions = staticmethod(die)
+        wh = m.DuckDBWarehouse({str(db)!r})
+        d = dt.date(2025, 1, 1)
+        wh.write_partition("t", Partition("game_date", d), pa.table({{"game_date": [d], "x": [1]}}))
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert proc.returncode == 9, proc.stderr  # it really died mid-write
+    wh = DuckDBWarehouse(db)
+    assert wh.checksum("t") == before
+    assert wh.count("t") == 50
+
+
+def test_read_only_warehouse_that_does_not_exist_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(WarehouseError, match="no warehouse at"):
+        DuckDBWarehouse(tmp_path / "missing.duckdb", read_only=True)
+    assert not (tmp_path / "missing.duckdb").exists()
