@@ -20,7 +20,8 @@ SLICE = (dt.date(2025, 10, 21), dt.date(2025, 11, 9))
 
 def make_settings(home: Path, **kw: object) -> Settings:
     """Settings for a test: its own home, the shared data, a fixed today."""
-    return Settings(home=home, data_dir=DATA, today=TODAY, **kw)  # type: ignore[arg-type]
+    values: dict[str, object] = {"data_dir": DATA, "today": TODAY, **kw}
+    return Settings(home=home, **values)  # type: ignore[arg-type]
 
 
 def dates(start: dt.date, end: dt.date) -> list[dt.date]:

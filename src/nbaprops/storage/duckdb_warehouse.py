@@ -66,6 +66,9 @@ class DuckDBWarehouse:
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open warehouse {self.url}: {exc}") from exc
         self._local = threading.local()
+        self._ddl_lock = threading.Lock()
+        if not read_only:
+            self._conn.execute(PARTITIONS_DDL)
 
     # --- connections ----------------------------------------------------
     @property
@@ -109,9 +112,13 @@ class DuckDBWarehouse:
         table, column = _ident(table), _ident(column)
         keys = [Partition(column, v).key for v in values]
         try:
+            have = self.columns(table)
+            if not have or (isinstance(rows, pa.Table) and set(rows.column_names) - set(have)):
+                self._ensure_table(table, rows)
             with self._transaction() as cur:
                 src = self._stage(cur, rows)
-                self._ensure_table(cur, table, src)
+                if isinstance(rows, Query):
+                    self._add_new_columns(cur, table, src)
                 if column not in self._columns(cur, table):
                     raise DataError(f"{table} has no partition column {column!r}")
                 outside = cur.execute(
@@ -150,10 +157,7 @@ class DuckDBWarehouse:
                         f"{sum(n for n, _ in per.values())}"
                     )
                 self._record_partitions(cur, table, keys, values, per)
-                if isinstance(rows, Query):
-                    cur.execute(f"DROP TABLE IF EXISTS {src}")
-                else:
-                    cur.unregister(_ROWS)
+                self._unstage(cur, rows, src)
         except duckdb.Error as exc:
             raise WarehouseError(f"write to {table} failed, partition unchanged: {exc}") from exc
         out: dict[str, WriteResult] = {}
@@ -161,6 +165,13 @@ class DuckDBWarehouse:
             n, chk = per.get(value, (0, "0:0"))
             out[key] = WriteResult(table, key, int(n), int(before.get(value, 0)), chk)
         return out
+
+    def _add_new_columns(self, cur: duckdb.DuckDBPyConnection, table: str, src: str) -> None:
+        """A SQL model that grew a column: add it (rare; checked against the staged rows)."""
+        existing = set(self._columns(cur, table))
+        new = [(n, t) for n, t, *_ in cur.execute(f"DESCRIBE SELECT * FROM {src}").fetchall() if n not in existing]
+        for name, dtype in new:
+            cur.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {dtype}')
 
     @staticmethod
     def _record_partitions(
@@ -171,7 +182,6 @@ class DuckDBWarehouse:
         per: Mapping[Any, tuple[int, str]],
     ) -> None:
         """Keep the partition catalog in step with the data, in the same transaction."""
-        cur.execute(PARTITIONS_DDL)
         cur.execute(
             f"DELETE FROM {PARTITIONS} WHERE table_name = $t AND list_contains($k, partition)",
             {"t": table, "k": list(keys)},
@@ -188,22 +198,48 @@ class DuckDBWarehouse:
         )
         return {p: (int(n), c) for p, n, c in got}
 
-    def _stage(self, cur: duckdb.DuckDBPyConnection, rows: pa.Table | Query) -> str:
+    def _stage(self, cur: duckdb.DuckDBPyConnection, rows: pa.Table | Query, *, probe: bool = False) -> str:
         if isinstance(rows, Query):
-            cur.execute(f"CREATE OR REPLACE TEMP TABLE {_ROWS}_q AS {rows.sql}", dict(rows.params))
+            limit = " LIMIT 0" if probe else ""
+            cur.execute(
+                f"CREATE OR REPLACE TEMP TABLE {_ROWS}_q AS SELECT * FROM ({rows.sql}){limit}",
+                dict(rows.params),
+            )
             return f"{_ROWS}_q"
         cur.register(_ROWS, rows)
         return _ROWS
 
-    def _ensure_table(self, cur: duckdb.DuckDBPyConnection, table: str, src: str) -> None:
-        existing = self._columns(cur, table)
-        if not existing:
-            cur.execute(f"CREATE TABLE {table} AS SELECT * FROM {src} LIMIT 0")
-            return
-        described = cur.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
-        for name, dtype, *_ in described:
-            if name not in existing:
-                cur.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {dtype}')
+    @staticmethod
+    def _unstage(cur: duckdb.DuckDBPyConnection, rows: pa.Table | Query, src: str) -> None:
+        if isinstance(rows, Query):
+            cur.execute(f"DROP TABLE IF EXISTS {src}")
+        else:
+            cur.unregister(_ROWS)
+
+    def _ensure_table(self, table: str, rows: pa.Table | Query) -> None:
+        """Create the table, or add new columns, in a short transaction of its own.
+
+        Schema changes are serialised by a lock so parallel writers of a new table do not
+        conflict; an empty table (or a new NULL column) is safe to commit on its own.
+        """
+        with self._ddl_lock:
+            cur = self._cur
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                src = self._stage(cur, rows, probe=True)
+                existing = self._columns(cur, table)
+                if not existing:
+                    cur.execute(f"CREATE TABLE {table} AS SELECT * FROM {src} LIMIT 0")
+                else:
+                    described = cur.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+                    for name, dtype, *_ in described:
+                        if name not in existing:
+                            cur.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {dtype}')
+                self._unstage(cur, rows, src)
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            cur.execute("COMMIT")
 
     @staticmethod
     def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:

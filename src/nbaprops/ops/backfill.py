@@ -1,0 +1,273 @@
+"""Backfills: plan (processor, partition) work in DAG order, run it in parallel, resume.
+
+A backfill keeps an atomic checkpoint (``<home>/backfills/checkpoint.json``, replaced with
+``os.replace`` after every finished chunk) naming the partitions already done.  A backfill
+interrupted by Ctrl-C or ``kill -9`` resumes where it stopped: done partitions are not
+re-run, and the runner's idempotency makes the partition that was being written when the
+process died safe to run again (its write was one transaction; its ``running`` ledger row
+is reaped on resume because the checkpoint records the dead process).
+
+A partition is checkpointed only when it succeeded, is not a suspicious zero, and its
+games coverage reaches the gate (`Settings.coverage_gate`): a partial partition stays
+pending and is reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from nbaprops.core.calendar import validate_season
+from nbaprops.core.config import Settings
+from nbaprops.core.errors import InputError
+from nbaprops.ops.ledger import LEDGER
+from nbaprops.ops.runner import Outcome, RunReport, Runner
+from nbaprops.ops.validate import partition_coverage
+from nbaprops.pipeline.contract import Processor
+
+__all__ = ["BackfillState", "Preflight", "checkpoint_path", "load_state", "preflight", "run_backfill"]
+
+
+def checkpoint_path(settings: Settings) -> Path:
+    """Where the checkpoint of the current backfill lives."""
+    return settings.home / "backfills" / "checkpoint.json"
+
+
+@dataclass
+class BackfillState:
+    """The checkpoint: what was asked, what is done, who is running it."""
+
+    id: str
+    dates: list[str]
+    processors: list[str]
+    force: bool = False
+    done: dict[str, list[str]] = field(default_factory=dict)
+    partial: dict[str, list[str]] = field(default_factory=dict)
+    state: str = "running"
+    pid: int = 0
+    started_at: str = ""
+    updated_at: str = ""
+    totals: dict[str, int] = field(default_factory=dict)
+
+    def save(self, path: Path) -> None:
+        """Write atomically: a reader sees the old or the new checkpoint, never half."""
+        self.updated_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+        tmp.write_text(json.dumps(self.__dict__, indent=1))
+        os.replace(tmp, path)
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(partitions done, partitions planned)."""
+        return sum(len(v) for v in self.done.values()), sum(self.totals.values())
+
+
+def load_state(settings: Settings) -> BackfillState | None:
+    """The checkpoint of the last backfill, if any."""
+    path = checkpoint_path(settings)
+    if not path.is_file():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text())
+    return BackfillState(**data)
+
+
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Preflight:
+    """What the backfill needs and what is missing, found before any work."""
+
+    missing: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Nothing missing."""
+        return not self.missing
+
+
+def preflight(runner: Runner, procs: Sequence[Processor], dates: Sequence[dt.date]) -> Preflight:
+    """Check that upstream inputs exist for the range before doing any work."""
+    pf = Preflight()
+    if any(p.external is not None for p in procs):
+        data = runner.public_data()  # raises ConfigError naming a missing file
+        pf.notes.append(f"public data: {data.root}")
+    wanted = {p.name for p in procs}
+    for p in procs:
+        for up in runner.registry.upstream(p.name):
+            if up not in wanted and not runner.wh.has_table(runner.registry.by_name[up].output):
+                pf.missing.append(f"{p.name} reads {runner.registry.by_name[up].output}, which is empty "
+                                  f"and not in this backfill (add phase {runner.registry.by_name[up].phase})")
+    if not runner.calendar.empty:
+        unknown = [d for d in dates if runner.calendar.season_of(d) not in runner.calendar.seasons]
+        if unknown and len(unknown) == len(dates):
+            pf.missing.append(f"no scheduled season covers {dates[0]} .. {dates[-1]}")
+    return pf
+
+
+def resolve_dates(
+    runner: Runner,
+    *,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    days: Iterable[dt.date] | None = None,
+    season: str | None = None,
+) -> list[dt.date]:
+    """The dates one of the three ways of naming them gives.
+
+    Raises:
+        InputError: none or several ways given, end before start, unknown season.
+    """
+    given = [start is not None or end is not None, days is not None, season is not None]
+    if sum(given) != 1:
+        raise InputError("give exactly one of --start-date/--end-date, --dates or --season")
+    if season is not None:
+        validate_season(season)
+        if runner.calendar.empty or season not in runner.calendar.seasons:
+            runner.run([runner.registry.get("schedule")], [dt.date(int(season[:4]), 12, 1)])
+        first, last = runner.calendar.season_bounds(season)
+        return runner.calendar.dates(first, last)
+    if days is not None:
+        out = sorted(set(days))
+        if not out:
+            raise InputError("--dates is empty")
+        return out
+    if start is None or end is None:
+        raise InputError("give both --start-date and --end-date")
+    return runner.calendar.dates(start, end)
+
+
+def _reap_dead(runner: Runner, state: BackfillState) -> int:
+    """Fail the `running` rows a dead backfill process left behind."""
+    if _alive(state.pid) and state.pid != os.getpid():
+        raise InputError(f"backfill {state.id} is still running (pid {state.pid})")
+    started = dt.datetime.fromisoformat(state.started_at) if state.started_at else None
+    if started is None:
+        return 0
+    n = runner.wh.rows(
+        f"SELECT count(*) FROM {LEDGER} WHERE status = 'running' AND started_at >= $s",
+        {"s": started},
+    )[0][0]
+    runner.wh.execute(
+        f"UPDATE {LEDGER} SET status = 'failed', finished_at = now(), "
+        "error = 'reaped: the backfill process died (resumed)' "
+        "WHERE status = 'running' AND started_at >= $s",
+        {"s": started},
+    )
+    return int(n)
+
+
+def run_backfill(
+    runner: Runner,
+    procs: Sequence[Processor],
+    dates: Sequence[dt.date],
+    *,
+    workers: int = 2,
+    resume: bool = True,
+    force: bool = False,
+    chunk: int = 16,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    on_plan: Callable[[dict[str, int]], None] | None = None,
+) -> tuple[BackfillState, RunReport]:
+    """Run (or resume) a backfill.
+
+    Args:
+        runner: the runner on the warehouse to fill.
+        procs: processors, any order (run in DAG order).
+        dates: the dates to cover.
+        workers: parallel partitions per processor (threads; DuckDB serialises commits).
+        resume: continue the checkpointed backfill of the same range and processors.
+        force: re-run partitions even when unchanged.
+        chunk: partitions per unit of work (and per checkpoint write).
+        on_outcome: progress callback.
+        on_plan: told the partitions planned per processor.
+    """
+    path = checkpoint_path(runner.settings)
+    keys = [d.isoformat() for d in dates]
+    names = [n for n in runner.registry.order if n in {p.name for p in procs}]
+    old = load_state(runner.settings) if resume else None
+    if old is not None and (old.dates != keys or old.processors != names):
+        old = None  # a different backfill: start afresh
+    state = old or BackfillState(
+        id=uuid.uuid4().hex[:12], dates=keys, processors=names, force=force,
+        started_at=dt.datetime.now(dt.UTC).isoformat(),
+    )
+    if old is not None:
+        _reap_dead(runner, old)
+    state.pid, state.state = os.getpid(), "running"
+    report = RunReport()
+    for name in names:
+        state.totals[name] = len(runner.partitions_for(runner.registry.by_name[name], dates))
+    if on_plan:
+        on_plan(dict(state.totals))
+    state.save(path)
+    try:
+        for name in names:
+            proc = runner.registry.by_name[name]
+            done = set(state.done.get(name, []))
+            todo = [v for v in runner.partitions_for(proc, dates) if proc.partition_for(v).key not in done]
+            _run_processor(runner, proc, todo, state, report, workers=workers, chunk=chunk,
+                           force=state.force, on_outcome=on_outcome, path=path)
+        state.state = "done" if not report.failed and not any(state.partial.values()) else "incomplete"
+    except BaseException:
+        state.state = "interrupted"
+        state.save(path)
+        raise
+    state.save(path)
+    return state, report
+
+
+def _run_processor(
+    runner: Runner,
+    proc: Processor,
+    todo: list[Any],
+    state: BackfillState,
+    report: RunReport,
+    *,
+    workers: int,
+    chunk: int,
+    force: bool,
+    on_outcome: Callable[[Outcome], None] | None,
+    path: Path,
+) -> None:
+    if not todo:
+        return
+    if proc.partition == "season":  # few partitions: one call over the backfill's dates
+        chunks = [[dt.date.fromisoformat(d) for d in state.dates]]
+    else:
+        chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
+
+    def work(part_days: list[dt.date]) -> RunReport:
+        return runner.run([proc], part_days, force=force, on_outcome=on_outcome)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for sub in pool.map(work, chunks):
+            report.outcomes.extend(sub.outcomes)
+            for o in sub.outcomes:
+                if o.status == "failed" or o.suspicious:
+                    continue
+                value: Any = dt.date.fromisoformat(o.partition) if proc.partition == "date" else o.partition
+                share = partition_coverage(runner, proc, value)
+                if share is not None and share < runner.settings.coverage_gate:
+                    state.partial.setdefault(proc.name, []).append(o.partition)
+                    continue
+                state.done.setdefault(proc.name, []).append(o.partition)
+            state.save(path)

@@ -1,0 +1,114 @@
+"""Backfill: kill -9 mid-run, resume, and end identical to an uninterrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from _support import DATA, SLICE, dates, make_settings
+from typer.testing import CliRunner
+
+from nbaprops.cli import app
+from nbaprops.ops.backfill import load_state, run_backfill
+from nbaprops.ops.ledger import LEDGER
+from nbaprops.ops.runner import Runner
+from nbaprops.pipeline.registry import default_registry
+from nbaprops.storage import DuckDBWarehouse
+
+RANGE = ["--start-date", "2025-10-21", "--end-date", "2025-11-20"]
+ARGS = ["backfill", *RANGE, "--phases", "2,3", "--workers", "2", "--chunk", "2"]
+TABLES = ["schedule", "raw_player_boxscores", "raw_prop_lines", "player_game_summary"]
+
+
+def _env(home: Path) -> dict[str, str]:
+    return {**os.environ, "NBAPROPS_HOME": str(home), "NBAPROPS_DATA_DIR": str(DATA),
+            "NBAPROPS_TODAY": "2026-11-25"}
+
+
+def _cli(home: Path, *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "nbaprops.cli.__main__", *args], env=_env(home),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def _checksums(home: Path) -> dict[str, str]:
+    wh = DuckDBWarehouse(home / "warehouse.duckdb", read_only=True)
+    try:
+        return {t: wh.checksum(t) for t in TABLES}
+    finally:
+        wh.close()
+
+
+def test_kill_9_mid_backfill_then_resume_matches_an_uninterrupted_run(tmp_path: Path) -> None:
+    clean, killed = tmp_path / "clean", tmp_path / "killed"
+    assert _cli(clean, *ARGS).wait(timeout=300) == 0
+
+    proc = _cli(killed, *ARGS)
+    ckpt = killed / "backfills" / "checkpoint.json"
+    deadline = time.monotonic() + 120
+    done = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if ckpt.exists():
+            state = json.loads(ckpt.read_text())
+            done = sum(len(v) for v in state["done"].values())
+            if done >= 6:
+                break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the backfill finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    state = json.loads(ckpt.read_text())
+    total = sum(state["totals"].values())
+    assert 0 < sum(len(v) for v in state["done"].values()) < total  # really interrupted
+
+    resumed = _cli(killed, *ARGS)
+    out, err = resumed.communicate(timeout=300)
+    assert resumed.returncode == 0, err.decode()
+    assert _checksums(killed) == _checksums(clean)
+    wh = DuckDBWarehouse(killed / "warehouse.duckdb", read_only=True)
+    dupes = wh.rows(
+        f"SELECT processor, partition, count(*) FROM {LEDGER} WHERE status = 'success' "
+        "GROUP BY 1, 2 HAVING count(*) > 1"
+    )
+    running = wh.rows(f"SELECT count(*) FROM {LEDGER} WHERE status = 'running'")[0][0]
+    wh.close()
+    assert dupes == []
+    assert running == 0
+
+
+def test_resume_skips_done_partitions_and_partials_are_not_checkpointed(tmp_path: Path) -> None:
+    s = make_settings(tmp_path / "home")
+    runner = Runner(settings=s, warehouse=DuckDBWarehouse(s.warehouse_url), code_version="test")
+    procs = default_registry().select(["schedule", "raw_player_boxscores"])
+    days = dates(*SLICE)
+    state, report = run_backfill(runner, procs, days, workers=2, chunk=4)
+    assert state.state == "done"
+    assert len(state.done["raw_player_boxscores"]) == len(days)
+    again, rep2 = run_backfill(runner, procs, days, workers=2)
+    assert rep2.outcomes == []  # nothing left to do
+    assert load_state(s) is not None
+
+
+def test_status_and_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NBAPROPS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NBAPROPS_DATA_DIR", str(DATA))
+    cli = CliRunner()
+    res = cli.invoke(app, ["backfill", "--start-date", "2025-11-02", "--end-date", "2025-11-01"])
+    assert res.exit_code == 1
+    assert "before start date" in res.output
+    res = cli.invoke(app, ["backfill", "--season", "1990-91"])
+    assert res.exit_code == 1
+    assert "not in the schedule" in res.output
+    res = cli.invoke(app, ["backfill", "--season", "2025-26", "-p", "nope"])
+    assert res.exit_code == 1
+    assert "unknown processor 'nope'" in res.output
+    assert not (tmp_path / "home").exists()  # bad input wrote nothing
+    res = cli.invoke(app, ["backfill", "--status"])
+    assert "no backfill" in res.output

@@ -1,0 +1,137 @@
+"""Fault scenario on real data: inject one of each fault, classify them all, heal exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+from _support import DATA, SLICE, dates, make_settings
+
+from nbaprops.ops.heal import heal
+from nbaprops.ops.ledger import LEDGER
+from nbaprops.ops.runner import Runner
+from nbaprops.ops.validate import coverage_report, validate
+from nbaprops.pipeline.registry import default_registry
+
+OFF_SEASON = dates(dt.date(2025, 7, 1), dt.date(2025, 7, 3))
+ALL_STAR = dates(dt.date(2026, 2, 13), dt.date(2026, 2, 18))
+FUTURE = [dt.date(2026, 12, 1)]
+CHECK = dates(*SLICE) + OFF_SEASON + ALL_STAR + FUTURE
+TABLES = [p.output for p in default_registry().select()]
+
+PARTIAL = ("player_game_summary", "2025-11-08")
+LOSS = ("predictions", "2025-11-05")
+MISCOUNT = ("raw_player_boxscores", "2025-10-28")
+STUCK = ("player_game_summary", "2025-11-01")
+NO_PAYLOAD = ("raw_prop_lines", "2025-11-07")
+
+
+def checksums(runner: Runner) -> dict[str, str]:
+    return {t: runner.wh.checksum(t) for t in TABLES}
+
+
+def data_without(tmp: Path, day: str) -> Path:
+    """A copy of the public data whose prop lines lack one date (a lost payload)."""
+    out = tmp / "data"
+    out.mkdir()
+    for f in DATA.iterdir():
+        if f.name != "props_points.parquet":
+            (out / f.name).symlink_to(f)
+    duckdb.sql(
+        f"COPY (SELECT * FROM read_parquet('{DATA / 'props_points.parquet'}') "
+        f"WHERE CAST(game_date AS DATE) <> DATE '{day}') TO '{out / 'props_points.parquet'}'"
+    )
+    return out
+
+
+def inject(runner: Runner) -> None:
+    wh = runner.wh
+    # 1. rows deleted from a partition: one whole game of an 8-game night (87.5% < 90%)
+    wh.execute(
+        "DELETE FROM player_game_summary WHERE game_date = $d AND game_code = "
+        "(SELECT min(game_code) FROM player_game_summary WHERE game_date = $d)",
+        {"d": dt.date.fromisoformat(PARTIAL[1])},
+    )
+    # 2. a whole partition gone
+    wh.execute("DELETE FROM predictions WHERE game_date = $d", {"d": dt.date.fromisoformat(LOSS[1])})
+    # 3. the ledger says 0 rows where the table holds them (the real-world false alarm)
+    wh.execute(
+        f"UPDATE {LEDGER} SET rows_written = 0 WHERE processor = $p AND partition = $k "
+        "AND status = 'success'",
+        {"p": MISCOUNT[0], "k": MISCOUNT[1]},
+    )
+    # 4. a run stuck in 'running' since yesterday
+    run_id = runner.ledger.start(*STUCK, input_hash="x", code_version="test")
+    wh.execute(
+        f"UPDATE {LEDGER} SET started_at = started_at - INTERVAL 1 DAY, "
+        "heartbeat_at = heartbeat_at - INTERVAL 1 DAY WHERE run_id = $r",
+        {"r": run_id},
+    )
+
+
+def test_every_injected_fault_is_classified_and_heal_restores_the_clean_state(
+    built: Runner, tmp_path: Path
+) -> None:
+    clean = checksums(built)
+    assert [f for f in validate(built, dates(*SLICE)) if f.alarm] == []  # a clean backfill
+
+    inject(built)
+    lost = make_settings(built.settings.home, data_dir=data_without(tmp_path, NO_PAYLOAD[1]))
+    damaged = Runner(settings=lost, warehouse=built.wh, code_version="test")
+    findings = validate(damaged, CHECK)
+    got = {(f.processor, f.partition): f.classification for f in findings if f.alarm}
+    assert got == {
+        PARTIAL: "partial",
+        LOSS: "real_loss",
+        MISCOUNT: "tracking_mismatch",
+        STUCK: "tracking_mismatch",
+        NO_PAYLOAD: "upstream_missing",
+    }  # every fault found, and zero false alarms on the untouched partitions
+    quiet = {(f.partition, f.classification) for f in findings if not f.alarm}
+    for d in OFF_SEASON + ALL_STAR:
+        assert (d.isoformat(), "legitimate_zero") in quiet
+    assert (FUTURE[0].isoformat(), "future_date") in quiet
+    miscount = next(f for f in findings if (f.processor, f.partition) == MISCOUNT)
+    assert miscount.ledger == 0
+    assert miscount.warehouse == built.wh.count("raw_player_boxscores", _part(MISCOUNT))
+
+    # a normal run must not erase rows whose payload was lost
+    rerun = damaged.run(default_registry().select(["raw_prop_lines"]), [dt.date(2025, 11, 7)])
+    assert rerun.outcomes[0].status == "failed"
+    assert "refusing to erase" in (rerun.outcomes[0].error or "")
+
+    plan, _ = heal(damaged, findings, CHECK, dry_run=True)
+    assert sorted(plan.rerun) == sorted([PARTIAL, LOSS, MISCOUNT, STUCK])
+    assert [(f.processor, f.partition) for f in plan.unhealable] == [NO_PAYLOAD]
+    assert checksums(built) != clean  # dry run changed nothing
+
+    _, report = heal(damaged, findings, CHECK)
+    assert not report.failed
+    assert checksums(built) == clean  # row for row the clean state
+    after = [f for f in validate(damaged, CHECK) if f.alarm]
+    assert [(f.processor, f.partition) for f in after] == [NO_PAYLOAD]
+    assert [f for f in validate(built, CHECK) if f.alarm] == []  # payload back: all clean
+
+
+def _part(key: tuple[str, str]):  # type: ignore[no-untyped-def]
+    proc = default_registry().get(key[0])
+    return proc.partition_for(dt.date.fromisoformat(key[1]))
+
+
+def test_season_coverage_report(built: Runner) -> None:
+    findings = validate(built, dates(*SLICE))
+    row = coverage_report(built, "2025-26", findings)
+    assert row["season"] == "2025-26"
+    assert row["games"] == 1230 + 81  # regular season + playoffs, all final
+    # only SLICE was backfilled: the rest of the season is not covered
+    assert 0 < row["raw"] < 100  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("phase", [2, 3, 5])
+def test_phase_filter(built: Runner, phase: int) -> None:
+    inject(built)
+    findings = validate(built, dates(*SLICE), phases=[phase])
+    assert findings
+    assert {f.phase for f in findings} == {phase}
