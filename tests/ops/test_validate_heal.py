@@ -115,18 +115,24 @@ def test_every_injected_fault_is_classified_and_heal_restores_the_clean_state(
     assert [f for f in validate(built, CHECK) if f.alarm] == []  # payload back: all clean
 
 
+def SLICE_GAME_DAYS(runner: Runner) -> list[dt.date]:  # noqa: N802
+    return [d for d in dates(*SLICE) if runner.calendar.day(d).final_games]
+
+
 def _part(key: tuple[str, str]):  # type: ignore[no-untyped-def]
     proc = default_registry().get(key[0])
     return proc.partition_for(dt.date.fromisoformat(key[1]))
 
 
 def test_season_coverage_report(built: Runner) -> None:
-    findings = validate(built, dates(*SLICE))
+    first, last = built.calendar.season_bounds("2025-26")
+    findings = validate(built, dates(first, last))
     row = coverage_report(built, "2025-26", findings)
     assert row["season"] == "2025-26"
     assert row["games"] == 1230 + 81  # regular season + playoffs, all final
-    # only SLICE was backfilled: the rest of the season is not covered
-    assert 0 < row["raw"] < 100  # type: ignore[operator]
+    # only SLICE was backfilled: the rest of the season is real loss, not hidden
+    share = len(SLICE_GAME_DAYS(built)) / row["dates"]  # type: ignore[operator]
+    assert row["raw"] == pytest.approx(100 * share, abs=1.0)
 
 
 @pytest.mark.parametrize("phase", [2, 3, 5])

@@ -90,7 +90,7 @@ def processors_cmd() -> None:
                 ", ".join(f"{i.table}[{i.window}]" for i in p.inputs) or "(external)",
                 p.description,
             )
-            for p in reg.select()
+            for p in reg.select(phases=(1, 2, 3, 4, 5))  # every processor, scrapes included
         ],
         columns=["phase", "processor", "partition", "output", "reads", "what"],
         title="Processors (run order)",

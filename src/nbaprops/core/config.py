@@ -48,6 +48,8 @@ class HttpSettings(BaseModel):
     """Consecutive failures that open a source's circuit breaker."""
     breaker_cooldown: float = 60.0
     """Seconds before an open breaker lets one trial request through."""
+    base_urls: dict[str, str] = Field(default_factory=dict)
+    """Per-source base URL overrides, by profile name (mirrors, a local test server)."""
 
 
 class SourceKeys(BaseModel):

@@ -39,8 +39,11 @@ DDL = f"""CREATE TABLE IF NOT EXISTS {LEDGER} (
     error VARCHAR,
     attempt INTEGER,
     forced BOOLEAN,
-    note VARCHAR
+    note VARCHAR,
+    code_hash VARCHAR
 )"""
+MIGRATIONS = (f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS code_hash VARCHAR",)
+"""Columns added after the first release (ledgers created before them get them on open)."""
 
 
 def _now() -> dt.datetime:
@@ -71,6 +74,8 @@ class Ledger:
         self.wh = warehouse
         if create:
             self.wh.execute(DDL)
+            for sql in MIGRATIONS:
+                self.wh.execute(sql)
         elif not warehouse.has_table(LEDGER):
             from nbaprops.core.errors import WarehouseError
 
@@ -91,14 +96,19 @@ class Ledger:
         attempt: int = 1,
         forced: bool = False,
         note: str | None = None,
+        code_hash: str | None = None,
     ) -> str:
-        """Open a ``running`` row; return its run id."""
+        """Open a ``running`` row; return its run id.
+
+        ``code_hash`` fingerprints the processor's own code (SQL or build
+        source), so drift detection can tell which processors changed.
+        """
         run_id = uuid.uuid4().hex[:16]
         now = _now()
         self.wh.execute(
             f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, "
-            "code_version, started_at, heartbeat_at, attempt, forced, note) "
-            "VALUES ($r, $p, $k, 'running', $h, $v, $t, $t, $a, $f, $n)",
+            "code_version, started_at, heartbeat_at, attempt, forced, note, code_hash) "
+            "VALUES ($r, $p, $k, 'running', $h, $v, $t, $t, $a, $f, $n, $c)",
             {
                 "r": run_id,
                 "p": processor,
@@ -109,6 +119,7 @@ class Ledger:
                 "a": attempt,
                 "f": forced,
                 "n": note,
+                "c": code_hash,
             },
         )
         return run_id

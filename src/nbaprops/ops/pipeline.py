@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from nbaprops.core.calendar import validate_season
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import InputError
+from nbaprops.ops import gates
+from nbaprops.ops.alerts import notify_report
 from nbaprops.ops.ledger import Ledger
 from nbaprops.ops.runner import Outcome, Runner, RunReport
 from nbaprops.pipeline.registry import default_registry
@@ -28,7 +30,7 @@ def open_runner(settings: Settings, *, needs_data: bool = True) -> Runner:
     if needs_data:
         check_public_data(settings)
     wh = open_warehouse(settings.warehouse_url, threads=settings.duckdb_threads)
-    return Runner(settings=settings, warehouse=wh)
+    return gates.install(Runner(settings=settings, warehouse=wh))  # the 90 % coverage gate
 
 
 def plan_dates(date: dt.date | None, start: dt.date | None, end: dt.date | None) -> list[dt.date]:
@@ -66,7 +68,11 @@ def run_range(
     selected = default_registry().select(processors, phases)
     needs_data = any(p.external is not None for p in selected)
     runner = runner or open_runner(settings, needs_data=needs_data)
-    return runner.run(selected, dates, force=force, on_outcome=on_outcome)
+    if any(p.name == "upcoming_player_game_context" for p in selected):
+        gates.cleanup_stale_upcoming(runner)  # dates that became final lose their upcoming rows
+    report = runner.run(selected, dates, force=force, on_outcome=on_outcome)
+    notify_report(settings, runner.wh, report)
+    return report
 
 
 @dataclass
@@ -127,6 +133,7 @@ def demo(
     if on_start:
         on_start(len(procs) * len(dates))
     report = runner.run(procs, dates, on_outcome=on_outcome)
+    notify_report(settings, runner.wh, report)
     wh = runner.wh
     tables = [(p.output, wh.count(p.output)) for p in reg.select()]
     g = wh.rows(

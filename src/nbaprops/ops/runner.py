@@ -16,25 +16,27 @@ For each (processor, partition), in DAG order:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import re
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from nbaprops.core.calendar import Calendar, GameRow, season_for_date
 from nbaprops.core.config import Settings
-from nbaprops.core.errors import GateBlockedError, NbapropsError
+from nbaprops.core.errors import DataError, GateBlockedError, NbapropsError
 from nbaprops.core.version import code_version as current_code_version
-from nbaprops.ops.ledger import LastRun, Ledger
+from nbaprops.ops.ledger import LEDGER, LastRun, Ledger
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Processor
 from nbaprops.pipeline.registry import Registry, default_registry
 from nbaprops.sources.public_data import PublicData
 from nbaprops.storage.rawstore import RawStore
 from nbaprops.storage.warehouse import Partition, PartitionValue, Query, Warehouse
 
-__all__ = ["Outcome", "RunReport", "Runner", "load_calendar"]
+__all__ = ["Outcome", "RunReport", "Runner", "load_calendar", "processor_code_hash"]
 
 Gate: TypeAlias = "Callable[[Runner, Processor, Partition], str | None]"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -85,6 +87,11 @@ def load_calendar(warehouse: Warehouse, settings: Settings) -> Calendar:
             )
         ]
     return Calendar(rows, today=settings.today_et(), bootstrap_days=settings.bootstrap_days)
+
+
+def processor_code_hash(proc: Processor) -> str:
+    """A short fingerprint of a processor's own code (its SQL or build source)."""
+    return hashlib.sha256(proc.code_text().encode()).hexdigest()[:16]
 
 
 def _one_line(exc: BaseException) -> str:
@@ -189,7 +196,7 @@ class Runner:
             where, wp = self._window_sql(inp.table, inp.window, part)
             got = self.wh.rows(
                 "SELECT coalesce(sum(hash(partition || checksum))::VARCHAR, '0'), "
-                f"coalesce(sum(rows), 0) FROM ops_partitions WHERE table_name = $t AND {where}",
+                f"coalesce(sum(rows), 0) FROM ops_partitions WHERE table_name = $t AND rows > 0 AND {where}",
                 {"t": inp.table, **wp},
             )[0]
             h.update(f"{inp.table}:{inp.window}:{got[0]}".encode())
@@ -242,8 +249,13 @@ class Runner:
             if name not in wanted:
                 continue
             proc = self.registry.by_name[name]
-            for value in self.partitions_for(proc, dates):
-                out = self._run_one(proc, proc.partition_for(value), latest, failed, force)
+            values = self.partitions_for(proc, dates)
+            outs: Iterable[Outcome] = (
+                self._run_batch(proc, values, latest, failed, force)
+                if len(values) > 1 and self.batchable(proc)
+                else (self._run_one(proc, proc.partition_for(v), latest, failed, force) for v in values)
+            )
+            for out in outs:
                 report.outcomes.append(out)
                 if out.status == "failed":
                     failed.add((proc.name, out.partition))
@@ -293,6 +305,7 @@ class Runner:
                 code_version=self.code_version,
                 attempt=attempt,
                 forced=force,
+                code_hash=processor_code_hash(proc),
             )
             blocker = self._blocked_by(proc, part, failed)
             if blocker:
@@ -301,6 +314,13 @@ class Runner:
                 reason = gate(self, proc, part)
                 if reason and not force:
                     raise GateBlockedError(f"gate: {reason}")
+            if ext is not None and ext.rows == 0 and not force:
+                held = self.wh.count(proc.output, part)
+                if held:
+                    raise DataError(
+                        f"the source holds no rows for {part.key} but {proc.output} has {held}: "
+                        "refusing to erase them (restore the payload, or --force)"
+                    )
             rows = self._rows(proc, ctx, params)
             result = self.wh.write_partition(proc.output, part, rows)
             suspicious = self.ledger.succeed(run_id, result, rows_in=rows_in, expected_zero=expected_zero)
@@ -315,6 +335,7 @@ class Runner:
                     code_version=self.code_version,
                     attempt=attempt,
                     forced=force,
+                    code_hash=processor_code_hash(proc),
                 )
             self.ledger.fail(run_id, msg)
             return Outcome(proc.name, part.key, "failed", error=msg, run_id=run_id)
@@ -324,5 +345,292 @@ class Runner:
             return proc.build(ctx)
         sql = proc.sql_text()
         values = {proc.partition_column: ctx.partition.value, **params}
+        if proc.partition == "date":
+            values["game_dates"] = [ctx.partition.value]  # set-based models (see `batchable`)
         used = set(_PARAM.findall(sql))
         return Query(sql, {k: v for k, v in values.items() if k in used})
+
+    # --- batches: set-based SQL models over many date partitions ----------
+    # A SQL model that reads ``$game_dates`` (a list of dates) instead of ``$game_date``
+    # builds any set of date partitions in one query.  `run` hands such a processor all its
+    # partitions at once; bookkeeping stays per partition: one ledger row each, the same
+    # input hash as a single run, the same skip rule, gates, upstream blocking and
+    # refuse-to-erase guard, and rows_written from the engine's per-partition WriteResult.
+    # A failing query fails every partition of its group (one ledger row each, same error).
+
+    def batchable(self, proc: Processor) -> bool:
+        """Whether a processor's SQL builds many date partitions at once (``$game_dates``)."""
+        return (
+            proc.sql is not None
+            and proc.partition == "date"
+            and "game_dates" in _PARAM.findall(proc.sql_text())
+        )
+
+    def input_hashes(
+        self,
+        proc: Processor,
+        parts: Sequence[Partition],
+        exts: Sequence[ExternalFingerprint | None],
+        params: Sequence[dict[str, Any]],
+    ) -> list[tuple[str, int]]:
+        """`input_hash` for many partitions, reading the partition catalog once per input.
+
+        Gives exactly what `input_hash` gives for each partition (sum of the catalog's
+        ``hash(partition || checksum)`` over the same window).
+        """
+        code = hashlib.sha256(proc.code_text().encode()).digest()
+        hs = []
+        for part, prm in zip(parts, params, strict=True):
+            h = hashlib.sha256(f"{proc.name}|{part.key}|{sorted(prm.items())}".encode())
+            h.update(code)
+            hs.append(h)
+        rows_in = [0] * len(parts)
+        has_catalog = self.wh.has_table("ops_partitions")
+        for inp in proc.inputs:
+            if not has_catalog:
+                for h in hs:
+                    h.update(f"{inp.table}:none".encode())
+                continue
+            cat = sorted(
+                (str(k), int(x), int(n))
+                for k, x, n in self.wh.rows(
+                    "SELECT partition, hash(partition || checksum), rows FROM ops_partitions "
+                    "WHERE table_name = $t AND rows > 0",
+                    {"t": inp.table},
+                )
+            )
+            keys = [c[0] for c in cat]
+            sums, counts = [0], [0]
+            for _, x, n in cat:
+                sums.append(sums[-1] + x)
+                counts.append(counts[-1] + n)
+            for i, part in enumerate(parts):
+                lo, hi = self._window_span(inp.table, inp.window, part, keys)
+                hs[i].update(f"{inp.table}:{inp.window}:{sums[hi] - sums[lo]}".encode())
+                rows_in[i] += counts[hi] - counts[lo]
+        out = []
+        for i, ext in enumerate(exts):
+            if ext is not None:
+                hs[i].update(f"ext:{ext.digest}:{ext.rows}".encode())
+                rows_in[i] += ext.rows
+            out.append((hs[i].hexdigest()[:32], rows_in[i]))
+        return out
+
+    def _window_span(self, table: str, window: str, part: Partition, keys: list[str]) -> tuple[int, int]:
+        """[lo, hi) indexes into sorted catalog keys: the rows `_window_sql` selects."""
+        everything = (0, len(keys))
+        producer = self.registry.by_output.get(table)
+        in_col = producer.partition_column if producer else "game_date"
+
+        def eq(k: str) -> tuple[int, int]:
+            return bisect.bisect_left(keys, k), bisect.bisect_right(keys, k)
+
+        if in_col == "season":
+            if window == "all":
+                return everything
+            season = part.key if part.column == "season" else self.calendar.season_of(part.value)  # type: ignore[arg-type]
+            return eq(season)
+        if window == "all":
+            return everything
+        if part.column == "season" or window == "season":
+            season = part.key if part.column == "season" else self.calendar.season_of(part.value)  # type: ignore[arg-type]
+            try:
+                first, last = self.calendar.season_bounds(season)
+            except NbapropsError:
+                return (0, 0)
+            return bisect.bisect_left(keys, first.isoformat()), bisect.bisect_right(keys, last.isoformat())
+        if window == "partition":
+            return eq(part.key)
+        if window == "before":
+            return 0, bisect.bisect_left(keys, part.key)
+        return 0, bisect.bisect_right(keys, part.key)  # through
+
+    def _run_batch(
+        self,
+        proc: Processor,
+        values: Sequence[PartitionValue],
+        latest: dict[tuple[str, str], LastRun],
+        failed: set[tuple[str, str]],
+        force: bool,
+    ) -> list[Outcome]:
+        parts = [proc.partition_for(v) for v in values]
+        ctxs = [Context(p, self.settings, self.wh, self.calendar, self.raw, self.public_data) for p in parts]
+        attempts = []
+        for p in parts:
+            last = latest.get((proc.name, p.key))
+            attempts.append(last.attempt if last and last.status == "failed" else 1)
+        try:
+            exts = [proc.external(c) if proc.external else None for c in ctxs]
+            params = [dict(proc.sql_params(c)) if proc.sql_params else {} for c in ctxs]
+            hashes = self.input_hashes(proc, parts, exts, params)
+        except Exception as exc:  # nothing can run: one failed row per partition
+            msg = _one_line(exc)
+            ids = self._ledger_open(proc, parts, [""] * len(parts), attempts, force)
+            self._ledger_close(failures=[(r, msg) for r in ids])
+            return [
+                Outcome(proc.name, p.key, "failed", error=msg, run_id=r)
+                for p, r in zip(parts, ids, strict=True)
+            ]
+        out: dict[str, Outcome] = {}
+        skip, run = [], []
+        for i, p in enumerate(parts):
+            ez = self._expected_zero(proc, p, exts[i])
+            if not force and self._should_skip(latest.get((proc.name, p.key)), hashes[i][0], ez):
+                skip.append(i)
+            else:
+                run.append((i, ez))
+        for i, rid in zip(
+            skip, self._ledger_skip(proc, [parts[i] for i in skip], [hashes[i][0] for i in skip]), strict=True
+        ):
+            out[parts[i].key] = Outcome(proc.name, parts[i].key, "skipped", run_id=rid)
+        ids = self._ledger_open(
+            proc,
+            [parts[i] for i, _ in run],
+            [hashes[i][0] for i, _ in run],
+            [attempts[i] for i, _ in run],
+            force,
+        )
+        for gate in self.gates:
+            prepare = getattr(gate, "prepare", None)
+            if prepare is not None:
+                prepare(self, proc, [parts[i] for i, _ in run])
+        held = (
+            self.wh.counts_by(proc.output, proc.partition_column)
+            if any(e is not None and e.rows == 0 for e in exts) and not force
+            else {}
+        )
+        failures: list[tuple[str, str]] = []
+        groups: dict[str, list[tuple[int, bool, str]]] = {}
+        for (i, ez), rid in zip(run, ids, strict=True):
+            p = parts[i]
+            try:
+                blocker = self._blocked_by(proc, p, failed)
+                if blocker:
+                    raise NbapropsError(f"upstream {blocker} failed for {p.key}")
+                for gate in self.gates:
+                    reason = gate(self, proc, p)
+                    if reason and not force:
+                        raise GateBlockedError(f"gate: {reason}")
+                ext = exts[i]
+                if ext is not None and ext.rows == 0 and not force and held.get(p.key):
+                    raise DataError(
+                        f"the source holds no rows for {p.key} but {proc.output} has {held[p.key]}: "
+                        "refusing to erase them (restore the payload, or --force)"
+                    )
+            except Exception as exc:
+                failures.append((rid, _one_line(exc)))
+                out[p.key] = Outcome(proc.name, p.key, "failed", error=_one_line(exc), run_id=rid)
+                continue
+            groups.setdefault(repr(sorted(params[i].items())), []).append((i, ez, rid))
+        successes: list[tuple[str, Any, int, bool]] = []
+        sql = proc.sql_text()
+        used = set(_PARAM.findall(sql))
+        for members in groups.values():
+            vals = [parts[i].value for i, _, _ in members]
+            bind = {**params[members[0][0]], "game_dates": vals}
+            try:
+                results = self.wh.write_partitions(
+                    proc.output,
+                    proc.partition_column,
+                    vals,
+                    Query(sql, {k: v for k, v in bind.items() if k in used}),
+                )
+            except Exception as exc:
+                msg = _one_line(exc)
+                for i, _, rid in members:
+                    failures.append((rid, msg))
+                    out[parts[i].key] = Outcome(proc.name, parts[i].key, "failed", error=msg, run_id=rid)
+                continue
+            for i, ez, rid in members:
+                res = results[parts[i].key]
+                suspicious = res.rows_written == 0 and not ez
+                successes.append((rid, res, hashes[i][1], ez))
+                out[parts[i].key] = Outcome(
+                    proc.name, parts[i].key, "success", res.rows_written, suspicious, run_id=rid
+                )
+        self._ledger_close(successes=successes, failures=failures)
+        return [out[p.key] for p in parts]
+
+    # bulk ledger writes (the same columns Ledger.start/succeed/fail/skip set, one statement each)
+    def _ledger_open(
+        self,
+        proc: Processor,
+        parts: Sequence[Partition],
+        hashes: Sequence[str],
+        attempts: Sequence[int],
+        force: bool,
+    ) -> list[str]:
+        ids = [uuid.uuid4().hex[:16] for _ in parts]
+        if ids:
+            self.wh.execute(
+                f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, code_version, "
+                "started_at, heartbeat_at, attempt, forced, code_hash) "
+                "SELECT unnest($r), $p, unnest($k), 'running', unnest($h), $v, $t, $t, unnest($a), $f, $c",
+                {
+                    "r": ids,
+                    "p": proc.name,
+                    "k": [p.key for p in parts],
+                    "h": list(hashes),
+                    "v": self.code_version,
+                    "t": dt.datetime.now(dt.UTC),
+                    "a": list(attempts),
+                    "f": force,
+                    "c": processor_code_hash(proc),
+                },
+            )
+        return ids
+
+    def _ledger_skip(self, proc: Processor, parts: Sequence[Partition], hashes: Sequence[str]) -> list[str]:
+        ids = [uuid.uuid4().hex[:16] for _ in parts]
+        if ids:
+            self.wh.execute(
+                f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, code_version, "
+                "started_at, finished_at, note) "
+                "SELECT unnest($r), $p, unnest($k), 'skipped', unnest($h), $v, $t, $t, $n",
+                {
+                    "r": ids,
+                    "p": proc.name,
+                    "k": [p.key for p in parts],
+                    "h": list(hashes),
+                    "v": self.code_version,
+                    "t": dt.datetime.now(dt.UTC),
+                    "n": "inputs and code unchanged since the last success",
+                },
+            )
+        return ids
+
+    def _ledger_close(
+        self,
+        *,
+        successes: Sequence[tuple[str, Any, int, bool]] = (),
+        failures: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        now = dt.datetime.now(dt.UTC)
+        if successes:
+            self.wh.execute(
+                f"UPDATE {LEDGER} SET status = 'success', rows_written = v.w, rows_replaced = v.d, "
+                "checksum = v.c, rows_in = v.i, expected_zero = v.e, suspicious = v.w = 0 AND NOT v.e, "
+                "finished_at = $t FROM (SELECT unnest($r) AS r, unnest($w) AS w, unnest($d) AS d, "
+                "unnest($c) AS c, unnest($i) AS i, unnest($e) AS e) v WHERE run_id = v.r",
+                {
+                    "r": [s[0] for s in successes],
+                    "w": [s[1].rows_written for s in successes],
+                    "d": [s[1].rows_replaced for s in successes],
+                    "c": [s[1].checksum for s in successes],
+                    "i": [s[2] for s in successes],
+                    "e": [s[3] for s in successes],
+                    "t": now,
+                },
+            )
+        if failures:
+            self.wh.execute(
+                f"UPDATE {LEDGER} SET status = 'failed', error = v.e, finished_at = $t "
+                "FROM (SELECT unnest($r) AS r, unnest($e) AS e) v WHERE run_id = v.r",
+                {
+                    "r": [f[0] for f in failures],
+                    "e": [
+                        (f[1].splitlines() or ["failed"])[0][:2000] if f[1] else "failed" for f in failures
+                    ],
+                    "t": now,
+                },
+            )

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
@@ -134,10 +135,15 @@ class Processor:
         return self.sql.read_text()
 
     def code_text(self) -> str:
-        """The processor's definition as text (for drift detection)."""
-        import inspect
-
+        """The processor's definition as text (for idempotency and drift detection)."""
         if self.sql is not None:
             return self.sql_text()
         assert self.build is not None
-        return inspect.getsource(self.build)
+        return _source_of(self.build)
+
+
+@cache
+def _source_of(fn: Builder) -> str:
+    import inspect
+
+    return inspect.getsource(inspect.getmodule(fn) or fn)

@@ -8,12 +8,22 @@ from graphlib import CycleError, TopologicalSorter
 
 from nbaprops.core.errors import InputError
 from nbaprops.pipeline.analytics.player_game_summary import PLAYER_GAME_SUMMARY
+from nbaprops.pipeline.analytics.team_defense_game_summary import TEAM_DEFENSE_GAME_SUMMARY
+from nbaprops.pipeline.analytics.upcoming_player_game_context import UPCOMING_PLAYER_GAME_CONTEXT
 from nbaprops.pipeline.contract import Processor
+from nbaprops.pipeline.precompute.ml_feature_store import ML_FEATURE_STORE
+from nbaprops.pipeline.precompute.player_composite_factors import PLAYER_COMPOSITE_FACTORS
+from nbaprops.pipeline.precompute.player_daily_cache import PLAYER_DAILY_CACHE
+from nbaprops.pipeline.precompute.player_shot_zone_analysis import PLAYER_SHOT_ZONE_ANALYSIS
+from nbaprops.pipeline.precompute.team_defense_zone_analysis import TEAM_DEFENSE_ZONE_ANALYSIS
 from nbaprops.pipeline.predict.prediction_grades import PREDICTION_GRADES
 from nbaprops.pipeline.predict.predictions import PREDICTIONS
+from nbaprops.pipeline.predict.system_prediction_grades import SYSTEM_PREDICTION_GRADES
+from nbaprops.pipeline.predict.system_predictions import SYSTEM_PREDICTIONS
 from nbaprops.pipeline.raw.player_boxscores import RAW_PLAYER_BOXSCORES
 from nbaprops.pipeline.raw.prop_lines import RAW_PROP_LINES
 from nbaprops.pipeline.raw.schedule import SCHEDULE
+from nbaprops.pipeline.scrape import SOURCE_PROCESSORS
 
 __all__ = ["PROCESSORS", "Registry", "default_registry"]
 
@@ -22,8 +32,18 @@ PROCESSORS: tuple[Processor, ...] = (
     RAW_PLAYER_BOXSCORES,
     RAW_PROP_LINES,
     PLAYER_GAME_SUMMARY,
+    TEAM_DEFENSE_GAME_SUMMARY,
+    UPCOMING_PLAYER_GAME_CONTEXT,
+    PLAYER_DAILY_CACHE,
+    PLAYER_SHOT_ZONE_ANALYSIS,
+    TEAM_DEFENSE_ZONE_ANALYSIS,
+    PLAYER_COMPOSITE_FACTORS,
+    ML_FEATURE_STORE,
     PREDICTIONS,
     PREDICTION_GRADES,
+    SYSTEM_PREDICTIONS,
+    SYSTEM_PREDICTION_GRADES,
+    *SOURCE_PROCESSORS,  # phase 1 scrapes + the raw tables parsed from them (network: opt-in)
 )
 
 
@@ -82,6 +102,8 @@ class Registry:
     ) -> list[Processor]:
         """Processors by name and/or phase, in DAG order (all when both are None)."""
         wanted = {self.get(n).name for n in names} if names else set(self.order)
+        if not names and (phases is None or 1 not in set(phases)):
+            wanted -= self.network()  # scrapes need the network: only when asked for by name or phase 1
         if phases is not None:
             ph = set(phases)
             bad = ph - {1, 2, 3, 4, 5}
@@ -89,6 +111,10 @@ class Registry:
                 raise InputError(f"unknown phase(s) {sorted(bad)}: phases are 1..5")
             wanted = {n for n in wanted if self.by_name[n].phase in ph}
         return [self.by_name[n] for n in self.order if n in wanted]
+
+    def network(self) -> set[str]:
+        """Phase-1 (scrape) processors and everything that reads their output."""
+        return {p.name for p in self.downstream(n for n in self.order if self.by_name[n].phase == 1)}
 
     def downstream(self, names: Iterable[str]) -> list[Processor]:
         """The given processors and everything that depends on them, in DAG order."""

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nbaprops.core.errors import ConfigError
 
@@ -96,11 +97,13 @@ class PublicData:
 
     def read_date(self, name: str, day: dt.date) -> pa.Table:
         """Every row of a file on one game date."""
-        return _read(self.path(name), "CAST(game_date AS DATE) = $d", {"d": day})
+        t = _load(self.path(name), self.digest(name))
+        return t.filter(pc.equal(t.column("game_date"), pa.scalar(day, pa.date32())))
 
     def read_season(self, name: str, season: str) -> pa.Table:
         """Every row of a file in one season."""
-        return _read(self.path(name), "season = $s", {"s": season})
+        t = _load(self.path(name), self.digest(name))
+        return t.filter(pc.equal(t.column("season"), pa.scalar(season, pa.string())))
 
 
 def open_public_data(root: Path | None) -> PublicData:
@@ -133,13 +136,18 @@ def _partition_fingerprints(path: str, digest: str, column: str) -> dict[str, tu
     return {k: (h, int(n)) for k, h, n in got}
 
 
-def _read(path: str, sql_where: str, params: dict[str, object]) -> pa.Table:
-    import duckdb
+@cache
+def _load(path: str, digest: str) -> pa.Table:
+    """A whole file in memory (cached per content), ``game_date`` as a date column.
 
-    con = duckdb.connect()
-    try:
-        return con.sql(
-            f"SELECT * FROM read_parquet($p) WHERE {sql_where}", params={"p": path, **params}
-        ).to_arrow_table()
-    finally:
-        con.close()
+    The files are small (a few MB of Parquet); reading each once and filtering in memory
+    is what makes a season's worth of per-date partitions fast.
+    """
+    import pyarrow.parquet as pq
+
+    t = pq.ParquetFile(path).read()
+    t = t.cast(pa.schema([f.with_type(pa.string()) if f.type == pa.large_string() else f for f in t.schema]))
+    if "game_date" in t.column_names:
+        i = t.schema.get_field_index("game_date")
+        t = t.set_column(i, "game_date", pc.cast(t.column("game_date"), pa.date32()))
+    return t

@@ -67,6 +67,8 @@ class DuckDBWarehouse:
             raise WarehouseError(f"cannot open warehouse {self.url}: {exc}") from exc
         self._local = threading.local()
         self._ddl_lock = threading.Lock()
+        self._known: dict[str, list[str]] = {}
+        """Column lists of tables known to exist (dropped on any schema change we make)."""
         if not read_only:
             self._conn.execute(PARTITIONS_DDL)
 
@@ -172,6 +174,8 @@ class DuckDBWarehouse:
         new = [(n, t) for n, t, *_ in cur.execute(f"DESCRIBE SELECT * FROM {src}").fetchall() if n not in existing]
         for name, dtype in new:
             cur.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {dtype}')
+        if new:
+            self._known.pop(table, None)
 
     @staticmethod
     def _record_partitions(
@@ -240,6 +244,7 @@ class DuckDBWarehouse:
                 cur.execute("ROLLBACK")
                 raise
             cur.execute("COMMIT")
+            self._known.pop(table, None)
 
     @staticmethod
     def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -269,6 +274,8 @@ class DuckDBWarehouse:
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         """Run a statement (DDL, ledger bookkeeping)."""
+        if not sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            self._known.clear()  # DDL may change any table's columns
         try:
             self._cur.execute(sql, dict(params or {}))
         except duckdb.Error as exc:
@@ -276,11 +283,16 @@ class DuckDBWarehouse:
 
     def has_table(self, table: str) -> bool:
         """Whether the table exists."""
-        return bool(self._columns(self._cur, table))
+        return bool(self.columns(table))
 
     def columns(self, table: str) -> list[str]:
-        """The table's columns, in order ([] if absent)."""
-        return self._columns(self._cur, table)
+        """The table's columns, in order ([] if absent; cached once the table exists)."""
+        cols = self._known.get(table)
+        if cols is None:
+            cols = self._columns(self._cur, table)
+            if cols:
+                self._known[table] = cols
+        return list(cols)
 
     def count(self, table: str, partition: Partition | None = None) -> int:
         """Rows in a table or one partition (0 if the table does not exist)."""

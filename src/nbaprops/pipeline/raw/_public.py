@@ -39,6 +39,8 @@ def with_game_code(t: pa.Table) -> pa.Table:
 
 
 def as_date(t: pa.Table, col: str = "game_date") -> pa.Table:
-    """Cast a timestamp column to a date column in place."""
+    """Cast a timestamp column to a date column in place (a no-op on a date column)."""
     i = t.schema.get_field_index(col)
+    if t.schema.field(i).type == pa.date32():
+        return t
     return t.set_column(i, col, pc.cast(t.column(col), pa.date32()))

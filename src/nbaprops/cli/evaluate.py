@@ -1,0 +1,120 @@
+"""Command `evaluate`: walk-forward evaluation of every prediction system against real lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from nbaprops.cli._console import err, handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.app import app, settings
+from nbaprops.core.errors import InputError
+from nbaprops.ops.evaluate import evaluate
+
+__all__: list[str] = []
+
+
+def _pct(v: float | None) -> str:
+    return "" if v is None else f"{v:.1%}"
+
+
+def _ci(v: list[float | None] | None) -> str:
+    if not v or v[0] is None or v[1] is None:
+        return ""
+    return f"[{v[0]:.1%}, {v[1]:.1%}]"
+
+
+def _roi(v: float | None) -> str:
+    return "" if v is None else f"{v:+.1%}"
+
+
+def table_rows(systems: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """The evaluation table, one row per system."""
+    return [
+        [
+            name,
+            s["n"],
+            s["mae"],
+            s.get("mae_common"),
+            s["n_edge1"],
+            _pct(s["hit_rate_edge1"]),
+            _ci(s["hit_rate_edge1_ci"]),
+            s["n_edge3"],
+            _pct(s["hit_rate_edge3"]),
+            _ci(s["hit_rate_edge3_ci"]),
+            s["n_bets"],
+            _roi(s["roi"]),
+            _ci(s["roi_ci"]),
+            s["brier"],
+        ]
+        for name, s in systems.items()
+    ]
+
+
+TABLE_COLUMNS = [
+    "system",
+    "N",
+    "MAE",
+    "MAE (common rows)",
+    "N edge>=1",
+    "hit edge>=1",
+    "95% CI",
+    "N edge>=3",
+    "hit edge>=3",
+    "95% CI",
+    "bets",
+    "ROI",
+    "ROI 95% CI",
+    "Brier",
+]
+
+
+@app.command("evaluate")
+@handle_errors
+def evaluate_cmd(
+    start_date: Annotated[str, typer.Option(help="First date, YYYY-MM-DD.")],
+    end_date: Annotated[str, typer.Option(help="Last date (inclusive), YYYY-MM-DD.")],
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Public data folder (same layout as ../shared/data/nba).")
+    ] = None,
+    cadence_days: Annotated[int, typer.Option(help="LightGBM retrain cadence in days.")] = 7,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object instead of a table.")
+    ] = False,
+) -> None:
+    """Walk forward over the dates: every system sees only data before each date, then is graded.
+
+    Reports N, MAE, hit rate at edge >= 1 and >= 3 (Wilson 95% intervals), ROI
+    of the recommended bets at the real odds (bootstrap 95% interval) and Brier
+    score, for every system and the baselines season_average, l10 and the line.
+
+    Example: nbaprops evaluate --start-date 2025-10-21 --end-date 2025-11-21 --json
+    """
+    start = parse_date(start_date, what="--start-date")
+    end = parse_date(end_date, what="--end-date")
+    if start is None or end is None:
+        raise InputError("give --start-date and --end-date")
+    s = settings()
+    if data_dir is not None:
+        s = s.model_copy(update={"data_dir": data_dir})
+
+    def tick(day: object, n: int) -> None:
+        if not as_json:
+            err.print(f"{day}: {n} player-games", highlight=False)
+
+    rep = evaluate(s, start, end, cadence_days=cadence_days, on_date=tick)
+    if as_json:
+        print_json(rep.to_json())
+        return
+    print_table(
+        table_rows(rep.systems),
+        columns=TABLE_COLUMNS,
+        title=(
+            f"Walk-forward {rep.start} .. {rep.end} ({rep.dates} dates with lines, "
+            f"{rep.voids} void lines, {rep.unresolved} unmatched names)"
+        ),
+    )
+    for note in rep.notes:
+        err.print(note)
+    err.print(f"{rep.seconds:.1f}s")

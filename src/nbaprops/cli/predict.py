@@ -1,0 +1,126 @@
+"""Commands `predict` and `grade`: one date's predictions by every system, then their grades."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from nbaprops.cli._console import console, handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.app import app, settings
+from nbaprops.core.errors import InputError
+from nbaprops.ops.coordinator import Coordinator, grade_date
+from nbaprops.storage import open_warehouse
+
+__all__: list[str] = []
+
+
+def _day(value: str) -> object:
+    day = parse_date(value, what="--date")
+    if day is None:
+        raise InputError("give --date YYYY-MM-DD")
+    return day
+
+
+@app.command("predict")
+@handle_errors
+def predict_cmd(
+    date: Annotated[str, typer.Option(help="Game date, YYYY-MM-DD.")],
+    batch_size: Annotated[int, typer.Option(help="Players per batch.")] = 60,
+    workers: Annotated[int, typer.Option(help="Worker threads.")] = 2,
+    history_seasons: Annotated[
+        int, typer.Option(help="Earlier seasons to build as model history (first run: minutes).")
+    ] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Predict every expected player of a date with every system (and the ensemble).
+
+    Builds the date's inputs first (schedule, box scores, lines, player_game_summary
+    for the season up to the date), then writes one partition of system_predictions.
+
+    Example: nbaprops predict --date 2025-11-10
+    """
+    day = _day(date)
+    s = settings()
+    wh = open_warehouse(s.warehouse_url, threads=s.duckdb_threads)
+    try:
+        co = Coordinator(s, wh, batch_size=batch_size, workers=workers)
+        rep = co.predict_date(day, history_seasons=history_seasons)  # type: ignore[arg-type]
+    finally:
+        wh.close()
+    if as_json:
+        print_json(
+            {
+                "date": rep.day,
+                "rows_written": rep.rows_written,
+                "players": rep.players,
+                "batches": rep.batches,
+                "failed_batches": rep.failed_batches,
+                "skipped_systems": rep.skipped_systems,
+                "note": rep.note,
+                "systems": [] if rep.summary is None else rep.summary.to_dict("records"),
+            }
+        )
+        return
+    if rep.note:
+        console.print(f"{rep.day}: {rep.note} (0 rows written, recorded in the ledger)")
+        return
+    if rep.summary is not None:
+        print_table(
+            rep.summary.values.tolist(), columns=list(rep.summary.columns), title=f"Predictions {rep.day}"
+        )
+    for name, why in rep.skipped_systems.items():
+        console.print(f"[yellow]{name}[/]: {why}")
+    for b in rep.failed_batches:
+        console.print(f"[red]{b}[/]")
+    console.print(f"{rep.rows_written} rows written in {rep.batches} batches")
+
+
+@app.command("grade")
+@handle_errors
+def grade_cmd(
+    date: Annotated[str, typer.Option(help="Game date, YYYY-MM-DD.")],
+    force: Annotated[bool, typer.Option(help="Re-grade even when nothing changed.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Grade a date's predictions: WIN/LOSS/PUSH/VOID at the real odds, by system and edge bucket.
+
+    Example: nbaprops grade --date 2025-11-10
+    """
+    day = _day(date)
+    s = settings()
+    wh = open_warehouse(s.warehouse_url, threads=s.duckdb_threads)
+    try:
+        rep = grade_date(s, wh, day, force=force)  # type: ignore[arg-type]
+    finally:
+        wh.close()
+    if as_json:
+        print_json(
+            {
+                "date": rep.day,
+                "status": rep.status,
+                "rows_written": rep.rows_written,
+                "error": rep.error,
+                "by_system": rep.by_system,
+                "by_edge": rep.by_edge,
+            }
+        )
+        if rep.status == "failed":
+            raise typer.Exit(1)
+        return
+    if rep.status == "failed":
+        console.print(f"[red]grading {rep.day} failed:[/] {rep.error}", highlight=False)
+        raise typer.Exit(1)
+    if rep.by_system:
+        print_table(
+            [list(r.values()) for r in rep.by_system],
+            columns=list(rep.by_system[0]),
+            title=f"Grades {rep.day}",
+        )
+    if rep.by_edge:
+        print_table(
+            [list(r.values()) for r in rep.by_edge],
+            columns=list(rep.by_edge[0]),
+            title="Ensemble by edge bucket",
+        )
+    console.print(f"{rep.rows_written} graded rows ({rep.status})")

@@ -1,0 +1,497 @@
+"""Alerts: tell a person when runs fail or write suspicious zeros.
+
+A `Notifier` sends each `Alert` to its channels:
+
+* **console** (always on): one rich line on stderr;
+* **Slack** incoming webhook (``Settings.alerts.slack_webhook``): POST ``{"text": ...}``;
+* generic JSON **webhook** (``Settings.alerts.webhook``): POST the alert as JSON.
+
+Rules:
+
+* **Deduplicated**: an alert of the same kind for the same (processor,)
+  partition goes out at most once per channel within
+  ``Settings.alerts.dedupe_minutes``.  The state is the warehouse table
+  ``ops_alerts``, so it holds across processes; a delivery that failed is
+  tried again next time.
+* **Never fatal**: a channel that fails (a 404 from the webhook, a timeout, a
+  dead socket) or a warehouse that cannot record, is reported in the returned
+  `Delivery` list, logged, and recorded in ``ops_alerts`` with its error; the
+  run goes on and the other channels still get the alert.  After
+  `CHANNEL_BREAKER` failures in a row a notifier stops trying that channel
+  (a dead webhook must not cost a timeout per alert); the alerts it skips are
+  recorded as failed, so the next run tries them again.
+* **Secrets stay secret**: webhook URLs are kept as ``SecretStr`` and never
+  appear in a log line, an error text or ``ops_alerts`` (errors say
+  ``HTTP 404`` or ``ConnectError``, with any echo of the URL redacted; httpx's
+  own request log lines are redacted too).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import httpx
+from pydantic import SecretStr
+from rich.console import Console
+from rich.markup import escape
+
+from nbaprops.core.config import Settings
+from nbaprops.ops.runner import RunReport
+from nbaprops.storage.warehouse import Warehouse
+
+__all__ = [
+    "ALERTS",
+    "CHANNEL_BREAKER",
+    "DEFAULT_WEBHOOK_TIMEOUT",
+    "Alert",
+    "Channel",
+    "ConsoleChannel",
+    "Delivery",
+    "Notifier",
+    "SlackChannel",
+    "WebhookChannel",
+    "alerts_for_report",
+    "notify_report",
+]
+
+log = logging.getLogger(__name__)
+
+ALERTS = "ops_alerts"
+DEFAULT_WEBHOOK_TIMEOUT = 5.0
+"""Seconds a webhook POST may take before the channel counts as failed."""
+CHANNEL_BREAKER = 3
+"""Consecutive failures after which a notifier stops trying a channel (a dead webhook
+must not cost one timeout per alert); those alerts are recorded as failed and retried
+by the next notifier."""
+DDL = f"""CREATE TABLE IF NOT EXISTS {ALERTS} (
+    alert_id VARCHAR,
+    kind VARCHAR,
+    processor VARCHAR,
+    partition VARCHAR,
+    channel VARCHAR,
+    status VARCHAR,
+    message VARCHAR,
+    error VARCHAR,
+    created_at TIMESTAMPTZ
+)"""
+
+DeliveryStatus = Literal["sent", "failed", "deduped"]
+_REDACTED = "<redacted>"
+
+
+# --- secrets out of logs ----------------------------------------------------------
+
+
+class _RedactSecrets(logging.Filter):
+    """Rewrites log records that would show a registered secret (httpx logs request URLs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            try:
+                text = record.getMessage()
+            except Exception:  # a malformed record: drop it rather than risk a leak
+                return False
+            clean = _redact(text, self.secrets)
+            if clean != text:
+                record.msg, record.args = clean, None
+        return True
+
+
+_FILTER = _RedactSecrets()
+for _name in ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2"):
+    logging.getLogger(_name).addFilter(_FILTER)
+
+
+def _secret_parts(url: str) -> set[str]:
+    """The URL and the pieces of it that carry the secret (path and query)."""
+    parts = {url, url.rstrip("/")}
+    try:
+        u = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return {p for p in parts if p}
+    parts.add(str(u))
+    raw = u.raw_path.decode("ascii", "replace")
+    if len(raw) > 1:
+        parts.add(raw)
+    if u.query:
+        parts.add(u.query.decode("ascii", "replace"))
+    return {p for p in parts if p and p != "/"}
+
+
+def _redact(text: str, secrets: Iterable[str]) -> str:
+    for s in sorted(secrets, key=len, reverse=True):
+        if s:
+            text = text.replace(s, _REDACTED)
+    return text
+
+
+# --- alerts and channels --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something a person should look at.
+
+    ``kind`` names what happened (``run_failed``, ``suspicious_zero``, ...);
+    with ``processor`` and ``partition`` it is the deduplication key.
+    """
+
+    kind: str
+    partition: str
+    message: str
+    processor: str | None = None
+    run_id: str | None = None
+
+    @property
+    def title(self) -> str:
+        """``kind: processor partition``."""
+        who = f"{self.processor} {self.partition}" if self.processor else self.partition
+        return f"{self.kind}: {who}"
+
+    @property
+    def text(self) -> str:
+        """One line for a person (Slack, console)."""
+        return f"[nbaprops] {self.title} - {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON body for the generic webhook."""
+        return {
+            "source": "nbaprops",
+            "kind": self.kind,
+            "processor": self.processor,
+            "partition": self.partition,
+            "message": self.message,
+            "run_id": self.run_id,
+            "text": self.text,
+        }
+
+
+class Channel(Protocol):
+    """Where alerts go.  `send` raises on failure; `describe` makes the error safe to show."""
+
+    name: str
+
+    def send(self, alert: Alert) -> None:
+        """Deliver one alert, or raise."""
+        ...
+
+    def describe(self, exc: BaseException) -> str:
+        """A one-line error without secrets."""
+        ...
+
+
+class ConsoleChannel:
+    """Alerts as rich lines on stderr (always on).
+
+    Args:
+        console: where to print (default: stderr).
+    """
+
+    name = "console"
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+
+    def send(self, alert: Alert) -> None:
+        """Print the alert."""
+        colour = "red" if "fail" in alert.kind else "yellow"
+        self.console.print(
+            f"[bold {colour}]alert[/] {escape(alert.title)} - {escape(alert.message)}", highlight=False
+        )
+
+    def describe(self, exc: BaseException) -> str:
+        """The exception's type and first line."""
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
+
+
+class _HttpStatusFailure(Exception):
+    """A webhook answered with an error status."""
+
+    def __init__(self, status: int, body: str) -> None:
+        super().__init__(f"HTTP {status}")
+        self.status = status
+        self.body = body
+
+
+class WebhookChannel:
+    """POSTs each alert as JSON to a secret URL.
+
+    Args:
+        url: the webhook URL (secret: never shown).
+        client: the httpx client (default: a new one with `timeout`).
+        timeout: seconds per POST.
+        name: the channel's name in deliveries and ``ops_alerts``.
+    """
+
+    name = "webhook"
+
+    def __init__(
+        self,
+        url: SecretStr,
+        *,
+        client: httpx.Client | None = None,
+        timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
+        name: str | None = None,
+    ) -> None:
+        self._url = url
+        _FILTER.secrets |= self._secrets
+        self._client = client
+        self.timeout = timeout
+        if name:
+            self.name = name
+
+    @property
+    def _secrets(self) -> set[str]:
+        return _secret_parts(self._url.get_secret_value())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url=SecretStr('**********'))"
+
+    def body(self, alert: Alert) -> dict[str, Any]:
+        """The JSON posted for an alert."""
+        return alert.as_dict()
+
+    def send(self, alert: Alert) -> None:
+        """POST the alert; raise on a transport error or an error status."""
+        own = self._client is None
+        client = self._client or httpx.Client(timeout=self.timeout, follow_redirects=False)
+        try:
+            resp = client.post(self._url.get_secret_value(), json=self.body(alert), timeout=self.timeout)
+        finally:
+            if own:
+                client.close()
+        if resp.status_code >= 400:
+            raise _HttpStatusFailure(resp.status_code, resp.text[:200])
+
+    def describe(self, exc: BaseException) -> str:
+        """``HTTP 404: <body>`` or ``ConnectError: ...`` with the URL redacted."""
+        if isinstance(exc, _HttpStatusFailure):
+            body = " ".join(exc.body.split())
+            text = f"HTTP {exc.status}" + (f": {body}" if body else "")
+        else:
+            first = (str(exc).splitlines() or [""])[0]
+            text = f"{type(exc).__name__}" + (f": {first}" if first else "")
+        return _redact(text, self._secrets)[:300]
+
+
+class SlackChannel(WebhookChannel):
+    """A Slack incoming webhook: POSTs ``{"text": ...}``."""
+
+    name = "slack"
+
+    def body(self, alert: Alert) -> dict[str, Any]:
+        """Slack's incoming-webhook body."""
+        return {"text": alert.text}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to one alert on one channel."""
+
+    alert: Alert
+    channel: str
+    status: DeliveryStatus
+    error: str | None = None
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Notifier:
+    """Sends alerts to channels, deduplicated, never raising.
+
+    Args:
+        channels: where alerts go (console first, usually).
+        warehouse: holds ``ops_alerts`` (dedupe state and delivery record);
+            None keeps no state (no deduplication across calls).
+        dedupe_minutes: an alert with the same key goes out at most once per
+            channel within this window (0 disables deduplication).
+        now: the clock (tests pass a fixed one).
+    """
+
+    def __init__(
+        self,
+        channels: Sequence[Channel],
+        *,
+        warehouse: Warehouse | None = None,
+        dedupe_minutes: float = 60.0,
+        now: Callable[[], dt.datetime] = _now,
+    ) -> None:
+        self.channels = list(channels)
+        self.wh = warehouse
+        self.window = dt.timedelta(minutes=dedupe_minutes)
+        self.now = now
+        self._ready = False
+        self._failures: dict[str, tuple[int, str]] = {}
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        warehouse: Warehouse | None = None,
+        *,
+        console: Console | None = None,
+        client: httpx.Client | None = None,
+        now: Callable[[], dt.datetime] = _now,
+    ) -> Notifier:
+        """Console, plus Slack and the webhook when their URLs are set."""
+        a = settings.alerts
+        channels: list[Channel] = [ConsoleChannel(console)]
+        if a.slack_webhook is not None and a.slack_webhook.get_secret_value():
+            channels.append(SlackChannel(a.slack_webhook, client=client))
+        if a.webhook is not None and a.webhook.get_secret_value():
+            channels.append(WebhookChannel(a.webhook, client=client))
+        return cls(channels, warehouse=warehouse, dedupe_minutes=a.dedupe_minutes, now=now)
+
+    # --- state ---------------------------------------------------------------
+    def _table(self) -> bool:
+        if self.wh is None:
+            return False
+        if not self._ready:
+            try:
+                self.wh.execute(DDL)
+                self._ready = True
+            except Exception as exc:  # a read-only warehouse: alert anyway, without state
+                log.warning(
+                    "alerts: cannot keep %s (%s); sending without deduplication", ALERTS, type(exc).__name__
+                )
+                self.wh = None
+                return False
+        return True
+
+    def _recently_sent(self, alert: Alert, channel: str, now: dt.datetime) -> bool:
+        if self.window <= dt.timedelta(0) or not self._table():
+            return False
+        assert self.wh is not None
+        try:
+            got = self.wh.rows(
+                f"SELECT count(*) FROM {ALERTS} WHERE kind = $k AND partition = $p "
+                "AND processor IS NOT DISTINCT FROM $r AND channel = $c AND status = 'sent' "
+                "AND created_at > $since",
+                {
+                    "k": alert.kind,
+                    "p": alert.partition,
+                    "r": alert.processor,
+                    "c": channel,
+                    "since": now - self.window,
+                },
+            )
+        except Exception as exc:
+            log.warning("alerts: dedupe lookup failed (%s)", type(exc).__name__)
+            return False
+        return bool(got[0][0])
+
+    def _record(self, d: Delivery, now: dt.datetime) -> None:
+        if not self._table():
+            return
+        assert self.wh is not None
+        try:
+            self.wh.execute(
+                f"INSERT INTO {ALERTS} VALUES ($i, $k, $r, $p, $c, $s, $m, $e, $t)",
+                {
+                    "i": uuid.uuid4().hex[:16],
+                    "k": d.alert.kind,
+                    "r": d.alert.processor,
+                    "p": d.alert.partition,
+                    "c": d.channel,
+                    "s": d.status,
+                    "m": d.alert.message[:2000],
+                    "e": d.error,
+                    "t": now,
+                },
+            )
+        except Exception as exc:
+            log.warning("alerts: cannot record a delivery in %s (%s)", ALERTS, type(exc).__name__)
+
+    # --- sending -------------------------------------------------------------
+    def send(self, alert: Alert) -> list[Delivery]:
+        """Send one alert to every channel; one `Delivery` per channel.  Never raises."""
+        now = self.now()
+        out: list[Delivery] = []
+        for ch in self.channels:
+            if self._recently_sent(alert, ch.name, now):
+                out.append(Delivery(alert, ch.name, "deduped"))
+                continue
+            streak, last = self._failures.get(ch.name, (0, ""))
+            if streak >= CHANNEL_BREAKER:
+                d = Delivery(alert, ch.name, "failed", f"not tried: {streak} failures in a row ({last})")
+                self._record(d, now)
+                out.append(d)
+                continue
+            try:
+                ch.send(alert)
+                d = Delivery(alert, ch.name, "sent")
+                self._failures.pop(ch.name, None)
+            except Exception as exc:  # a channel never stops a run
+                try:
+                    why = ch.describe(exc)
+                except Exception:
+                    why = type(exc).__name__
+                d = Delivery(alert, ch.name, "failed", why)
+                self._failures[ch.name] = (streak + 1, why)
+                log.warning("alert %s not delivered to %s: %s", alert.title, ch.name, why)
+            self._record(d, now)
+            out.append(d)
+        return out
+
+    def send_all(self, alerts: Iterable[Alert]) -> list[Delivery]:
+        """Send several alerts; every delivery, in order."""
+        return [d for a in alerts for d in self.send(a)]
+
+
+def alerts_for_report(report: RunReport) -> list[Alert]:
+    """One alert per failed outcome (``run_failed``) and per suspicious zero (``suspicious_zero``)."""
+    out = [
+        Alert("run_failed", o.partition, o.error or "failed", processor=o.processor, run_id=o.run_id)
+        for o in report.failed
+    ]
+    out += [
+        Alert(
+            "suspicious_zero",
+            o.partition,
+            "wrote 0 rows where the schedule expects rows",
+            processor=o.processor,
+            run_id=o.run_id,
+        )
+        for o in report.suspicious
+    ]
+    return out
+
+
+def notify_report(
+    settings: Settings,
+    warehouse: Warehouse | None,
+    report: RunReport,
+    *,
+    notifier: Notifier | None = None,
+) -> list[Delivery]:
+    """Alert on every failed or suspicious outcome of a run.  Never raises.
+
+    Args:
+        settings: where alerts go (``settings.alerts``).
+        warehouse: keeps the dedupe state (``ops_alerts``).
+        report: the run's outcomes.
+        notifier: use this one instead of building it from `settings`.
+
+    Returns:
+        One `Delivery` per (alert, channel); empty when nothing needed saying.
+    """
+    try:
+        alerts = alerts_for_report(report)
+        if not alerts:
+            return []
+        n = notifier or Notifier.from_settings(settings, warehouse)
+        return n.send_all(alerts)
+    except Exception as exc:  # alerts never take a run down
+        log.warning("alerts: notifier failed (%s)", type(exc).__name__)
+        return []

@@ -1,0 +1,161 @@
+"""Gates and fallbacks: what the runner checks before a processor runs, and the cleanups.
+
+* :class:`CoverageGate` (in ``Runner.gates``, added by :func:`install`): before a
+  date-partitioned processor runs, each of its inputs that must hold every final game (see
+  `PER_GAME_TABLES`) is compared with the schedule: games covered (``count(DISTINCT
+  game_code)`` on the date) over final games scheduled.  Below ``Settings.coverage_gate``
+  (0.9) the run is blocked; the ledger records ``gate: <reason>`` and ``--force`` overrides
+  (the ledger's ``forced`` column says so).  Only the partition's own date is checked: history
+  windows before it were gated when they were built.
+* Partial upcoming context: ``player_daily_cache`` uses ``upcoming_player_game_context`` as
+  the list of players for a date only when it has at least ``coverage_gate`` of the players
+  the game summary shows; otherwise it falls back to the game summary, and every Phase-4 row
+  records the choice in ``context_source`` (SQL: ``precompute/player_daily_cache.sql``).
+* :func:`cleanup_stale_upcoming`: upcoming-context rows for dates whose games became final
+  are removed (through the runner, so the ledger and the partition catalog stay exact).
+* Bootstrap: ``DayInfo.bootstrap`` marks a season's first ``bootstrap_days`` days; Phase-4
+  rows carry a ``bootstrap`` flag and validation (``ops/validate.py``) classifies thin output
+  there as ``bootstrap``, not a loss.  The coverage gate does not relax in bootstrap: the
+  date's own games must still be there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from nbaprops.storage.warehouse import Partition
+
+if TYPE_CHECKING:
+    from nbaprops.ops.runner import Runner, RunReport
+    from nbaprops.pipeline.contract import Processor
+
+__all__ = [
+    "BOX_SEASON_TYPES",
+    "PER_GAME_TABLES",
+    "CoverageGate",
+    "cleanup_stale_upcoming",
+    "coverage",
+    "install",
+]
+
+PER_GAME_TABLES: frozenset[str] = frozenset(
+    {"raw_player_boxscores", "player_game_summary", "team_defense_game_summary"}
+)
+"""Tables that must hold rows for every final game the box-score source covers.  Prop lines
+are not here: books do not price every game (and lines before 2025-10-21 do not exist)."""
+
+BOX_SEASON_TYPES: tuple[str, ...] = ("regular", "playoffs")
+"""Season types the box-score source covers: play-in games and the NBA Cup final have no
+player rows in the public data, so they are not expected."""
+
+_GATED_WINDOWS = ("partition", "through")
+
+
+def _expected_sql() -> str:
+    types = ", ".join(f"'{t}'" for t in BOX_SEASON_TYPES)
+    return (
+        "SELECT game_date, count(DISTINCT game_code) FROM schedule "
+        f"WHERE status = 'final' AND season_type IN ({types}) AND list_contains($d, game_date) "
+        "GROUP BY game_date"
+    )
+
+
+def coverage(runner: Runner, table: str, days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
+    """(games covered, final games expected) per date, for one per-game table.
+
+    Dates the calendar calls not final (future, scheduled, no games) expect 0.
+    """
+    wh = runner.wh
+    finals = [d for d in days if runner.calendar.day(d).final_games > 0]
+    expected: dict[dt.date, int] = {}
+    covered: dict[dt.date, int] = {}
+    if finals and wh.has_table("schedule"):
+        expected = {d: int(n) for d, n in wh.rows(_expected_sql(), {"d": finals})}
+    if finals and wh.has_table(table):
+        covered = {
+            d: int(n)
+            for d, n in wh.rows(
+                f"SELECT game_date, count(DISTINCT game_code) FROM {table} "
+                "WHERE list_contains($d, game_date) GROUP BY game_date",
+                {"d": finals},
+            )
+        }
+    return {d: (covered.get(d, 0), expected.get(d, 0)) for d in days}
+
+
+class CoverageGate:
+    """The 90 % input-coverage gate; a `Runner.gates` callable.
+
+    Single runs query on demand; batch runs call `prepare` first so that every partition
+    of the batch is answered from one query per input.
+    """
+
+    def __init__(self) -> None:
+        self._prepared: dict[tuple[str, str, dt.date], tuple[int, int]] = {}
+
+    @staticmethod
+    def gated_inputs(proc: Processor) -> list[str]:
+        """The inputs of a processor the gate checks."""
+        if proc.partition != "date":
+            return []
+        return [i.table for i in proc.inputs if i.table in PER_GAME_TABLES and i.window in _GATED_WINDOWS]
+
+    def prepare(self, runner: Runner, proc: Processor, parts: Sequence[Partition]) -> None:
+        """Compute the coverage of every partition of a batch at once."""
+        days = [p.value for p in parts if isinstance(p.value, dt.date)]
+        self._prepared = {}
+        for table in self.gated_inputs(proc):
+            for d, got in coverage(runner, table, days).items():
+                self._prepared[(proc.name, table, d)] = got
+
+    def __call__(self, runner: Runner, proc: Processor, part: Partition) -> str | None:
+        """The reason to block the run, or None to let it go."""
+        if not isinstance(part.value, dt.date):
+            return None
+        day = part.value
+        for table in self.gated_inputs(proc):
+            got = self._prepared.pop((proc.name, table, day), None)
+            covered, expected = got if got is not None else coverage(runner, table, [day])[day]
+            if expected == 0:
+                continue
+            share = covered / expected
+            if share < runner.settings.coverage_gate:
+                return (
+                    f"{table} covers {covered} of {expected} final games on {day} "
+                    f"({share:.0%} < {runner.settings.coverage_gate:.0%})"
+                )
+        return None
+
+
+def install(runner: Runner) -> Runner:
+    """Add the coverage gate to a runner (once) and return it."""
+    if not any(isinstance(g, CoverageGate) for g in runner.gates):
+        runner.gates.append(CoverageGate())
+    return runner
+
+
+def cleanup_stale_upcoming(runner: Runner) -> RunReport | None:
+    """Empty the upcoming-context partitions of dates whose games are all final now.
+
+    The upcoming-context processor is re-run on those dates with ``force`` (its SQL selects
+    only games that are not final, so it writes zero rows; the ledger records a forced
+    success with 0 rows and the catalog follows).
+
+    Returns:
+        The run report, or None when nothing was stale.
+    """
+    name = "upcoming_player_game_context"
+    if name not in runner.registry.by_name:
+        return None
+    proc = runner.registry.by_name[name]
+    stale = []
+    for key, n in runner.wh.counts_by(proc.output, proc.partition_column).items():
+        day = dt.date.fromisoformat(key)
+        info = runner.calendar.day(day)
+        if n > 0 and info.games > 0 and info.games == info.final_games:
+            stale.append(day)
+    if not stale:
+        return None
+    return runner.run([proc], sorted(stale), force=True)

@@ -1,0 +1,155 @@
+"""Parser helpers: strict field access (drift is an error, not a null), teams, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+
+from nbaprops.core.errors import DataError, InputError, SchemaDriftError
+from nbaprops.core.ids import player_lookup
+
+__all__ = [
+    "ET",
+    "et_date",
+    "load_json",
+    "lookup",
+    "need",
+    "parse_utc",
+    "result_set",
+    "season_of",
+    "team_abbr",
+    "to_table",
+    "unzip",
+]
+
+ET = ZoneInfo("America/New_York")
+
+_FULL_NAMES = {
+    "Atlanta Hawks": "ATL", "Boston Celtics": "BOS", "Brooklyn Nets": "BKN", "Charlotte Hornets": "CHA",
+    "Chicago Bulls": "CHI", "Cleveland Cavaliers": "CLE", "Dallas Mavericks": "DAL", "Denver Nuggets": "DEN",
+    "Detroit Pistons": "DET", "Golden State Warriors": "GSW", "Houston Rockets": "HOU", "Indiana Pacers": "IND",
+    "LA Clippers": "LAC", "Los Angeles Clippers": "LAC", "Los Angeles Lakers": "LAL", "Memphis Grizzlies": "MEM",
+    "Miami Heat": "MIA", "Milwaukee Bucks": "MIL", "Minnesota Timberwolves": "MIN", "New Orleans Pelicans": "NOP",
+    "New York Knicks": "NYK", "Oklahoma City Thunder": "OKC", "Orlando Magic": "ORL", "Philadelphia 76ers": "PHI",
+    "Phoenix Suns": "PHX", "Portland Trail Blazers": "POR", "Sacramento Kings": "SAC", "San Antonio Spurs": "SAS",
+    "Toronto Raptors": "TOR", "Utah Jazz": "UTA", "Washington Wizards": "WAS",
+}  # fmt: skip
+_ALIASES = {"GS": "GSW", "NY": "NYK", "SA": "SAS", "NO": "NOP", "UTAH": "UTA", "WSH": "WAS", "BRK": "BKN",
+            "PHO": "PHX", "CHO": "CHA", "NOR": "NOP"}  # fmt: skip
+ABBRS = frozenset(_FULL_NAMES.values())
+
+
+def unzip(content: bytes) -> bytes:
+    """The bytes, gunzipped when they carry the gzip magic."""
+    return gzip.decompress(content) if content[:2] == b"\x1f\x8b" else content
+
+
+def load_json(kind: str, content: bytes) -> Any:
+    """Parse a (possibly gzipped) JSON payload.
+
+    Raises:
+        DataError: naming the kind, when the bytes are not JSON.
+    """
+    try:
+        return json.loads(unzip(content))
+    except (ValueError, OSError, EOFError) as exc:
+        raise DataError(f"{kind}: payload is not JSON ({exc})") from None
+
+
+def need(kind: str, obj: Any, path: str) -> Any:
+    """The value at a dotted path; a missing key is schema drift.
+
+    Raises:
+        SchemaDriftError: naming the kind and the full path.
+    """
+    node = obj
+    for part in path.split("."):
+        if isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            raise SchemaDriftError("field missing", source=kind, field=path)
+    return node
+
+
+def result_set(kind: str, doc: Any, name: str, required: Iterable[str]) -> list[dict[str, Any]]:
+    """Rows of an NBA.com ``resultSets`` entry as dicts, after checking its headers.
+
+    Raises:
+        SchemaDriftError: when the set or a required header is missing.
+    """
+    sets = need(kind, doc, "resultSets")
+    found = next((s for s in sets if s.get("name") == name), None)
+    if found is None:
+        raise SchemaDriftError("result set missing", source=kind, field=f"resultSets[{name}]")
+    headers = need(kind, found, "headers")
+    for h in required:
+        if h not in headers:
+            raise SchemaDriftError("header missing", source=kind, field=f"resultSets[{name}].{h}")
+    return [dict(zip(headers, row, strict=False)) for row in need(kind, found, "rowSet")]
+
+
+def team_abbr(kind: str, value: str, field: str) -> str:
+    """An NBA.com team abbreviation from an abbreviation, an ESPN/BP alias or a full name.
+
+    Raises:
+        SchemaDriftError: an unknown team (a renamed field or a changed code list).
+    """
+    v = value.strip()
+    if v.upper() in ABBRS:
+        return v.upper()
+    if v.upper() in _ALIASES:
+        return _ALIASES[v.upper()]
+    if v in _FULL_NAMES:
+        return _FULL_NAMES[v]
+    raise SchemaDriftError(f"unknown team {value!r}", source=kind, field=field)
+
+
+def lookup(name: str | None) -> str | None:
+    """`player_lookup` of a name (None for a missing or symbol-only name)."""
+    if not name:
+        return None
+    try:
+        return player_lookup(name)
+    except InputError:
+        return None
+
+
+def season_of(start_year: int) -> str:
+    """``2024`` -> ``2024-25``."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
+def et_date(ts: dt.datetime) -> dt.date:
+    """The US/Eastern date of an aware timestamp."""
+    return ts.astimezone(ET).date()
+
+
+def parse_utc(kind: str, value: str, field: str) -> dt.datetime:
+    """An ISO timestamp (``Z`` or offset; naive means UTC) as aware UTC.
+
+    Raises:
+        SchemaDriftError: when the value is not a timestamp.
+    """
+    try:
+        ts = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        raise SchemaDriftError(f"not a timestamp: {value!r}", source=kind, field=field) from None
+    return ts if ts.tzinfo else ts.replace(tzinfo=dt.UTC)
+
+
+def to_table(kind: str, rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    """Rows to a table of exactly `schema`.
+
+    Raises:
+        DataError: a value that does not fit its column's type.
+    """
+    try:
+        return pa.Table.from_pylist(rows, schema=schema)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+        raise DataError(f"{kind}: a value does not fit the raw schema ({exc})") from None

@@ -1,0 +1,461 @@
+"""One HTTP client for every upstream source.
+
+`HttpClient.fetch` is the only way nbaprops talks to the network:
+
+- per-source connect/read timeouts (``Settings.http``, overridable per `SourceProfile`);
+- retries with exponential backoff and jitter (tenacity) on timeouts, broken
+  transfers, 429 and 5xx, honouring ``Retry-After`` (capped at ``backoff_max``);
+  other 4xx are terminal and never retried;
+- gzip and Brotli decoding, including Brotli or gzip bodies served without a
+  ``Content-Encoding`` header;
+- body checks: an HTML page where JSON was asked for (even with status 200),
+  a truncated JSON/PDF/HTML body or an undecodable one is a failed attempt;
+- a per-host rate limit and a circuit breaker per source (opens after
+  ``breaker_failures`` consecutive failed attempts, lets one trial through after
+  ``breaker_cooldown`` seconds);
+- every attempt is logged (logger ``nbaprops.sources.http``) with its outcome.
+
+API keys come from ``Settings.keys``; they are added to the request at send
+time and scrubbed from every URL, parameter list, log line and error message
+this module produces.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import logging
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, TypeAlias
+from urllib.parse import urlencode, urlsplit
+
+import brotli
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from nbaprops.core.config import HttpSettings, SourceKeys
+from nbaprops.core.errors import TerminalSourceError, TransientSourceError
+from nbaprops.sources.resilience import CircuitBreaker, CircuitOpenError, RateLimiter
+
+__all__ = [
+    "BodyKind",
+    "CircuitBreaker",
+    "CircuitOpenError",
+    "Fetched",
+    "HttpClient",
+    "RateLimiter",
+    "RetryableHttpError",
+    "SourceProfile",
+    "decode_body",
+]
+
+log = logging.getLogger("nbaprops.sources.http")
+
+BodyKind: TypeAlias = Literal["json", "pdf", "html", "csv", "any"]
+"""What a response body must look like to count as a success."""
+KeyName: TypeAlias = Literal["odds_api", "balldontlie"]
+Validator: TypeAlias = Callable[[bytes], "str | None"]
+"""Extra body check: returns a reason when the body is unusable, else None."""
+
+DEFAULT_USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/124.0 Safari/537.36"
+)
+REDACTED = "***"
+
+
+@dataclass(frozen=True)
+class SourceProfile:
+    """How to talk to one upstream: base URL, headers, timeouts and key placement.
+
+    Args:
+        name: the source (``nbac``, ``bdl``, ``espn``, ``odds_api``, ``bettingpros``).
+        base_url: prefix for every endpoint of the source.
+        headers: headers sent with every request (User-Agent, Referer, ...).
+        connect_timeout: seconds (None: ``Settings.http.connect_timeout``).
+        read_timeout: seconds (None: ``Settings.http.read_timeout``).
+        key: which ``Settings.keys`` entry authenticates the source, if any.
+        key_in: ``query`` (parameter `key_field`) or ``header`` (header `key_field`).
+        key_field: the parameter or header name carrying the key.
+    """
+
+    name: str
+    base_url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    connect_timeout: float | None = None
+    read_timeout: float | None = None
+    key: KeyName | None = None
+    key_in: Literal["query", "header"] = "query"
+    key_field: str = "apiKey"
+
+    def with_base_url(self, base_url: str) -> SourceProfile:
+        """The same profile pointed at another server (tests, mirrors)."""
+        return replace(self, base_url=base_url.rstrip("/"))
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A successful response, decoded, with everything the manifest needs."""
+
+    source: str
+    endpoint: str
+    url: str
+    """The URL without secrets."""
+    params: dict[str, str]
+    """Query parameters without secrets."""
+    status: int
+    content: bytes
+    """The decoded body, exactly as the upstream meant it (what the raw store keeps)."""
+    content_type: str
+    attempts: int
+    fetched_at: dt.datetime
+    """When the successful attempt finished (UTC)."""
+
+    def json(self) -> Any:
+        """The body parsed as JSON."""
+        return json.loads(self.content)
+
+
+class _Redact(logging.Filter):
+    """Scrubs API keys from records of the libraries below us (httpx logs full URLs)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            text = record.getMessage()
+            if any(s in text for s in self.secrets):
+                for s in self.secrets:
+                    text = text.replace(s, REDACTED)
+                record.msg, record.args = text, None
+        return True
+
+
+_REDACT = _Redact()
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(_REDACT)
+
+
+class RetryableHttpError(TransientSourceError):
+    """A failed attempt worth retrying (timeout, 429, 5xx, broken body)."""
+
+    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
+
+
+def _looks_like(content: bytes, expect: BodyKind) -> bool:
+    head = content[:64].lstrip()
+    if expect == "json":
+        return head[:1] in (b"{", b"[")
+    if expect == "pdf":
+        return head.startswith(b"%PDF")
+    if expect == "html":
+        return head[:1] == b"<"
+    return True
+
+
+def decode_body(content: bytes, expect: BodyKind) -> bytes:
+    """Undo a compression the headers did not announce (gzip magic, or Brotli by trial).
+
+    Args:
+        content: the body as httpx delivered it (declared encodings already undone).
+        expect: what the body should be.
+
+    Returns:
+        The decoded body (unchanged when it already looks right).
+
+    Raises:
+        RetryableHttpError: a gzip body that does not decompress.
+    """
+    if content[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(content)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise RetryableHttpError(f"gzip body does not decompress: {exc}") from None
+    if expect in ("any", "csv") or _looks_like(content, expect) or not content:
+        return content
+    try:
+        decoded: bytes = brotli.decompress(content)
+    except brotli.error:
+        return content  # not Brotli either: the body check reports what it is
+    return decoded
+
+
+def _body_problem(content: bytes, expect: BodyKind, content_type: str) -> str | None:
+    head = content[:512].lstrip().lower()
+    if not content:
+        return "empty body"
+    is_html = head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head[:200]
+    if expect == "json":
+        if is_html or "text/html" in content_type:
+            return "HTML page instead of JSON (an error page served with a success status)"
+        try:
+            json.loads(content)
+        except (ValueError, UnicodeDecodeError) as exc:
+            return f"body is not valid JSON (truncated or corrupt: {exc})"
+    elif expect == "pdf":
+        if not content.lstrip().startswith(b"%PDF"):
+            return "HTML page instead of PDF" if is_html else "body is not a PDF"
+        if b"%%EOF" not in content[-2048:]:
+            return "PDF is truncated (no %%EOF marker)"
+    elif expect == "html":
+        if not is_html and not head.startswith(b"<"):
+            return "body is not HTML"
+        if b"</html>" not in content[-4096:].lower():
+            return "HTML page is truncated (no closing </html>)"
+    return None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        from email.utils import parsedate_to_datetime
+
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max((when - dt.datetime.now(dt.UTC)).total_seconds(), 0.0)
+
+
+class HttpClient:
+    """The shared client; see the module docstring.
+
+    Args:
+        settings: timeouts, retries, rate limit and breaker knobs.
+        keys: API keys (secrets).
+        transport: an httpx transport (``httpx.MockTransport`` in unit tests).
+        sleep: the sleep used for backoff and rate limiting (injectable).
+        clock: monotonic clock for the rate limiter and the breaker.
+    """
+
+    def __init__(
+        self,
+        *,
+        settings: HttpSettings | None = None,
+        keys: SourceKeys | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings or HttpSettings()
+        self.keys = keys or SourceKeys()
+        for value in (getattr(self.keys, k) for k in type(self.keys).model_fields):
+            if value is not None and value.get_secret_value():
+                _REDACT.secrets.add(value.get_secret_value())
+        self._sleep = sleep
+        self.limiter = RateLimiter(self.settings.rate_per_host, clock=clock, sleep=sleep)
+        self.breaker = CircuitBreaker(
+            self.settings.breaker_failures, self.settings.breaker_cooldown, clock=clock
+        )
+        self._client = httpx.Client(transport=transport, follow_redirects=True, http2=False)
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self._client.close()
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- secrets ----------------------------------------------------------
+    def _secret(self, profile: SourceProfile) -> str | None:
+        if profile.key is None:
+            return None
+        value = getattr(self.keys, profile.key)
+        return value.get_secret_value() if value is not None else None
+
+    def _scrub(self, text: str, secret: str | None) -> str:
+        return text.replace(secret, REDACTED) if secret else text
+
+    # --- the call -----------------------------------------------------------
+    def fetch(
+        self,
+        profile: SourceProfile,
+        endpoint: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        expect: BodyKind = "json",
+        validate: Validator | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Fetched:
+        """GET one endpoint of a source, with retries, checks and logging.
+
+        Args:
+            profile: the source profile.
+            endpoint: path below the profile's base URL (or a full URL).
+            params: query parameters (never the API key: the profile adds it).
+            expect: what the body must look like.
+            validate: an extra body check (e.g. "this scoreboard has resultSets").
+            headers: extra headers for this call.
+
+        Returns:
+            The decoded response.
+
+        Raises:
+            TransientSourceError: still failing after ``max_attempts`` attempts, or the breaker is open.
+            TerminalSourceError: a 4xx other than 429 (not retried).
+        """
+        if profile.name in self.settings.base_urls:
+            profile = profile.with_base_url(self.settings.base_urls[profile.name])
+        secret = self._secret(profile)
+        if profile.key is not None and secret is None:
+            raise TerminalSourceError(
+                f"{profile.name}: no API key configured (set NBAPROPS_KEYS__{profile.key.upper()})"
+            )
+        url = endpoint if endpoint.startswith(("http://", "https://")) else f"{profile.base_url}/{endpoint}"
+        clean = {k: str(v) for k, v in (params or {}).items()}
+        send_params = dict(clean)
+        send_headers = {"User-Agent": DEFAULT_USER_AGENT, **profile.headers, **(headers or {})}
+        if secret is not None:
+            if profile.key_in == "query":
+                send_params[profile.key_field] = secret
+            else:
+                send_headers[profile.key_field] = secret
+        shown = f"{url}?{urlencode(clean)}" if clean else url
+        cfg = self.settings
+        timeout = httpx.Timeout(
+            profile.read_timeout or cfg.read_timeout,
+            connect=profile.connect_timeout or cfg.connect_timeout,
+        )
+        attempt = {"n": 0}
+
+        def one() -> Fetched:
+            attempt["n"] += 1
+            return self._attempt(
+                profile,
+                endpoint,
+                url,
+                shown,
+                clean,
+                send_params,
+                send_headers,
+                timeout,
+                expect,
+                validate,
+                secret,
+                attempt["n"],
+            )
+
+        retrying = Retrying(
+            stop=stop_after_attempt(max(cfg.max_attempts, 1)),
+            wait=self._wait,
+            retry=retry_if_exception(
+                lambda e: isinstance(e, RetryableHttpError) and not isinstance(e, CircuitOpenError)
+            ),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(one)
+        except RetryableHttpError as exc:
+            raise TransientSourceError(
+                f"{profile.name} {endpoint}: failed after {attempt['n']} attempt(s): {exc.message}"
+            ) from None
+
+    def _wait(self, state: RetryCallState) -> float:
+        cfg = self.settings
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, RetryableHttpError) and exc.retry_after is not None:
+            return min(exc.retry_after, cfg.backoff_max)
+        backoff = wait_exponential_jitter(
+            multiplier=cfg.backoff_base, max=cfg.backoff_max, jitter=cfg.backoff_base
+        )
+        return float(backoff(state))
+
+    def _attempt(
+        self,
+        profile: SourceProfile,
+        endpoint: str,
+        url: str,
+        shown: str,
+        clean: dict[str, str],
+        send_params: dict[str, str],
+        send_headers: dict[str, str],
+        timeout: httpx.Timeout,
+        expect: BodyKind,
+        validate: Validator | None,
+        secret: str | None,
+        n: int,
+    ) -> Fetched:
+        src = profile.name
+        self.breaker.before(src)
+        self.limiter.acquire(urlsplit(url).netloc)
+        t0 = time.perf_counter()
+        try:
+            resp = self._client.get(url, params=send_params, headers=send_headers, timeout=timeout)
+            content = resp.content  # reads and decodes the declared encoding
+        except httpx.TimeoutException as exc:
+            return self._failed(src, shown, n, t0, f"timeout ({type(exc).__name__})", secret)
+        except httpx.DecodingError as exc:
+            return self._failed(src, shown, n, t0, f"body does not decode: {exc}", secret)
+        except httpx.TransportError as exc:
+            return self._failed(src, shown, n, t0, f"transfer broken ({type(exc).__name__}: {exc})", secret)
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:  # redirects loop, bad URL: retrying will not help
+            self._log(src, shown, n, t0, f"{type(exc).__name__} (terminal)", logging.WARNING)
+            raise TerminalSourceError(
+                self._scrub(f"{src} {endpoint}: {type(exc).__name__}: {exc}", secret)
+            ) from None
+        status = resp.status_code
+        ctype = resp.headers.get("content-type", "")
+        if status == 429 or status >= 500:
+            ra = _retry_after(resp.headers.get("retry-after"))
+            return self._failed(src, shown, n, t0, f"HTTP {status}", secret, status=status, retry_after=ra)
+        if status >= 400:
+            self._log(src, shown, n, t0, f"HTTP {status} (terminal, not retried)", logging.WARNING)
+            raise TerminalSourceError(self._scrub(f"{src} {endpoint}: HTTP {status} for {shown}", secret))
+        try:
+            body = decode_body(content, expect)
+        except RetryableHttpError as exc:
+            return self._failed(src, shown, n, t0, exc.message, secret, status=status)
+        problem = _body_problem(body, expect, ctype) or (validate(body) if validate else None)
+        if problem:
+            return self._failed(src, shown, n, t0, f"HTTP {status} but {problem}", secret, status=status)
+        self.breaker.success(src)
+        self._log(src, shown, n, t0, f"HTTP {status} ok ({len(body)} bytes)", logging.INFO)
+        return Fetched(
+            source=src,
+            endpoint=endpoint,
+            url=shown,
+            params=clean,
+            status=status,
+            content=body,
+            content_type=ctype,
+            attempts=n,
+            fetched_at=dt.datetime.now(dt.UTC),
+        )
+
+    def _failed(
+        self,
+        src: str,
+        shown: str,
+        n: int,
+        t0: float,
+        why: str,
+        secret: str | None,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> Fetched:
+        why = self._scrub(why, secret)
+        self.breaker.failure(src)
+        extra = f", retry-after {retry_after:g}s" if retry_after is not None else ""
+        self._log(src, shown, n, t0, f"failed: {why}{extra}", logging.WARNING)
+        raise RetryableHttpError(why, status=status, retry_after=retry_after)
+
+    def _log(self, src: str, shown: str, n: int, t0: float, outcome: str, level: int) -> None:
+        log.log(level, "%s GET %s attempt %d: %s in %.3fs", src, shown, n, outcome, time.perf_counter() - t0)

@@ -1,0 +1,110 @@
+"""`nbaprops evaluate`: the JSON contract, bad input, a data folder missing a file."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from nbaprops.cli import app
+from nbaprops.core.config import Settings
+from nbaprops.core.errors import ConfigError, InputError
+from nbaprops.ops.evaluate import evaluate
+from nbaprops.pipeline.predict.engine import DayPredictor
+from nbaprops.pipeline.predict.systems import LastTen, LineSystem, MovingAverage
+
+REPO = Path(__file__).resolve().parents[2]
+DATA = REPO.parent / "shared" / "data" / "nba"
+KEYS = {"n", "mae", "n_edge3", "hit_rate_edge3", "hit_rate_edge3_ci", "roi", "brier"}
+
+
+def test_evaluate_json_contract(tmp_path: Path) -> None:
+    res = CliRunner().invoke(
+        app,
+        [
+            "--home",
+            str(tmp_path / "home"),
+            "--data-dir",
+            str(DATA),
+            "evaluate",
+            "--start-date",
+            "2025-11-10",
+            "--end-date",
+            "2025-11-11",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert set(out) == {"start", "end", "systems"}
+    assert out["start"] == "2025-11-10"
+    assert out["end"] == "2025-11-11"
+    for name in ("line", "ensemble", "season_average", "l10", "moving_average", "lightgbm"):
+        assert set(out["systems"][name]) >= KEYS, name
+    line = out["systems"]["line"]
+    assert line["n_edge3"] == 0  # the line never disagrees with itself
+    assert line["n"] == out["systems"]["ensemble"]["n"] > 100
+    assert 3 < line["mae"] < 8
+    # the warehouse it builds lives under the home given
+    assert (tmp_path / "home" / "warehouse.duckdb").is_file()
+
+
+def test_range_without_games_says_no_games_scheduled(tmp_path: Path) -> None:
+    s = Settings(home=tmp_path / "home", data_dir=DATA)
+    with pytest.raises(InputError, match="no games scheduled"):
+        evaluate(s, dt.date(2025, 7, 10), dt.date(2025, 7, 12), write=False)
+
+
+def test_end_before_start_is_refused(tmp_path: Path) -> None:
+    s = Settings(home=tmp_path / "home", data_dir=DATA)
+    with pytest.raises(InputError, match="before start"):
+        evaluate(s, dt.date(2025, 11, 12), dt.date(2025, 11, 10), write=False)
+
+
+@pytest.mark.parametrize("missing", ["props_points.parquet", "player_boxscores.parquet", "games.parquet"])
+def test_data_folder_missing_a_required_file_names_it(tmp_path: Path, missing: str) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for f in ("games.parquet", "player_boxscores.parquet", "props_points.parquet"):
+        if f != missing:
+            (folder / f).symlink_to(DATA / f)
+    s = Settings(home=tmp_path / "home", data_dir=folder)
+    with pytest.raises(ConfigError, match=missing.replace(".", r"\.")):
+        evaluate(s, dt.date(2025, 11, 10), dt.date(2025, 11, 11), write=False)
+    res = CliRunner().invoke(
+        app,
+        ["--data-dir", str(folder), "evaluate", "--start-date", "2025-11-10", "--end-date", "2025-11-11"],
+    )
+    assert res.exit_code == 1
+    assert missing in res.output
+
+
+def test_folder_with_later_dates_gives_the_same_result(tmp_path: Path) -> None:
+    """A folder holding more (later) lines than the range changes nothing inside the range."""
+    import duckdb
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for f in ("games.parquet", "player_boxscores.parquet"):
+        shutil.copy(DATA / f, folder / f)
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_parquet('{DATA / 'props_points.parquet'}') "
+        "UNION ALL SELECT * REPLACE (game_date + INTERVAL 40 DAY AS game_date) "
+        f"FROM read_parquet('{DATA / 'props_points.parquet'}')) TO '{folder / 'props_points.parquet'}'"
+    )
+    con.close()
+    day = dt.date(2025, 11, 10)
+
+    def run(data: Path, home: str) -> dict[str, dict[str, object]]:
+        s = Settings(home=tmp_path / home, data_dir=data)
+        quick = DayPredictor(systems=[LineSystem(), LastTen(), MovingAverage()])
+        return evaluate(s, day, day, write=False, predictor=quick).systems
+
+    a, b = run(DATA, "a"), run(folder, "b")
+    assert a == b
+    assert a["line"]["n"] > 50

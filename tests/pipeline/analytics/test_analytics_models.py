@@ -1,0 +1,234 @@
+"""Rows in, rows out: each Phase-3 SQL model on a handful of hand-made rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+from nbaprops.pipeline.analytics.player_game_summary import PLAYER_GAME_SUMMARY
+from nbaprops.pipeline.analytics.team_defense_game_summary import (
+    POINTS_PER_POSSESSION,
+    TEAM_DEFENSE_GAME_SUMMARY,
+)
+from nbaprops.pipeline.analytics.upcoming_player_game_context import (
+    RECENT_DAYS,
+    UPCOMING_PLAYER_GAME_CONTEXT,
+)
+
+D1, D2, D3 = dt.date(2025, 10, 21), dt.date(2025, 10, 23), dt.date(2025, 10, 24)
+SEASON = "2025-26"
+
+
+def model(con: duckdb.DuckDBPyConnection, sql: Path, **params: Any) -> list[dict[str, Any]]:
+    """Run a SQL model with the parameters it uses; rows as dicts, sorted by their values."""
+    text = sql.read_text()
+    used = {k: v for k, v in params.items() if f"${k}" in text}
+    t = con.sql(text, params=used).to_arrow_table()
+    return sorted(t.to_pylist(), key=lambda r: [str(v) for v in r.values()])
+
+
+def code(day: dt.date, away: str, home: str) -> str:
+    return f"{day:%Y%m%d}_{away}_{home}"
+
+
+def box(day: dt.date, pid: int, team: str, opp: str, home: bool, pts: int, **kw: Any) -> dict[str, Any]:
+    """One raw_player_boxscores row (defaults: no shooting counts)."""
+    away, hom = (opp, team) if home else (team, opp)
+    row = {
+        "game_id": None,
+        "game_key": f"{day}_{away}@{hom}",
+        "game_date": day,
+        "season": SEASON,
+        "season_type": "regular",
+        "team": team,
+        "opponent": opp,
+        "is_home": home,
+        "home_away": "home" if home else "away",
+        "player_id": pid,
+        "player_name": f"P {pid}",
+        "player_name_norm": f"p {pid}",
+        "team_result": "W",
+        "minutes": 30,
+        "pts": pts,
+        "reb": 5,
+        "ast": 3,
+        "stl": 1,
+        "blk": 0,
+        "tov": 2,
+        "plus_minus": 0,
+        "fg_pct": 0.5,
+        "fg3_pct": 0.4,
+        "ft_pct": 0.8,
+        "fgm": None,
+        "fga": None,
+        "fg3m": None,
+        "fg3a": None,
+        "ftm": None,
+        "fta": None,
+        "oreb": None,
+        "dreb": None,
+        "pf": None,
+        "has_shooting_counts": False,
+        "starter": None,
+        "game_code": code(day, away, hom),
+        "player_lookup": f"p{pid}",
+    }
+    row.update(kw)
+    return row
+
+
+def counts(fgm: int, fga: int, fg3m: int, fg3a: int, ftm: int, fta: int, oreb: int = 1) -> dict[str, Any]:
+    return {
+        "fgm": fgm,
+        "fga": fga,
+        "fg3m": fg3m,
+        "fg3a": fg3a,
+        "ftm": ftm,
+        "fta": fta,
+        "oreb": oreb,
+        "dreb": 4,
+        "pf": 2,
+        "has_shooting_counts": True,
+    }
+
+
+def game(
+    day: dt.date, away: str, home: str, away_pts: int | None, home_pts: int | None, status: str = "final"
+) -> dict[str, Any]:
+    return {
+        "game_id": None,
+        "game_code": code(day, away, home),
+        "game_key": f"{day}_{away}@{home}",
+        "game_date": day,
+        "season": SEASON,
+        "season_type": "regular",
+        "home_team": home,
+        "away_team": away,
+        "home_pts": home_pts,
+        "away_pts": away_pts,
+        "status": status,
+        "home_away_ambiguous": False,
+    }
+
+
+# B (home) beats A on D1, A hosts B on D2; D3 (a back-to-back for both) is not final yet.
+RAW = [
+    box(D1, 1, "AAA", "BBB", False, 20, **counts(8, 16, 2, 6, 2, 2)),
+    box(D1, 2, "AAA", "BBB", False, 10, **counts(4, 9, 0, 1, 2, 4)),
+    box(D1, 3, "BBB", "AAA", True, 40, **counts(15, 25, 4, 9, 6, 6, oreb=2)),
+    box(D2, 1, "AAA", "BBB", True, 30),
+    box(D2, 2, "AAA", "BBB", True, 6),
+    box(D2, 3, "BBB", "AAA", False, 25),
+]
+SCHEDULE = [
+    game(D1, "AAA", "BBB", 30, 40),
+    game(D2, "BBB", "AAA", 25, 36),
+    game(D3, "AAA", "BBB", None, None, status="scheduled"),
+]
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    c = duckdb.connect()
+    for name, rows in (("raw_player_boxscores", RAW), ("schedule", SCHEDULE)):
+        c.register("_t", pa.Table.from_pylist(rows))
+        c.execute(f"CREATE TABLE {name} AS SELECT * FROM _t")
+        c.unregister("_t")
+    c.execute(
+        "CREATE TABLE raw_prop_lines (game_date DATE, game_code VARCHAR, player_id BIGINT, "
+        "line DOUBLE, is_primary_line BOOLEAN, bookmaker VARCHAR)"
+    )
+    yield c
+    c.close()
+
+
+def build_summary(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(
+        f"CREATE TABLE player_game_summary AS {PLAYER_GAME_SUMMARY.sql_text()}", {"game_dates": [D1, D2]}
+    )
+
+
+def test_player_game_summary_rows(con: duckdb.DuckDBPyConnection) -> None:
+    rows = model(con, PLAYER_GAME_SUMMARY.sql, game_dates=[D2])  # type: ignore[arg-type]
+    assert [(r["player_id"], r["points"]) for r in rows] == [(1, 30), (2, 6), (3, 25)]
+    p1 = next(r for r in rows if r["player_id"] == 1)
+    assert p1["rest_days"] == 2 and p1["back_to_back"] is False and p1["home_away"] == "home"
+    assert p1["points_share"] == 30 / 36 and p1["minutes_share"] == 0.5
+    assert p1["starter"] is None and p1["dnp"] is False and p1["dnp_reason"] is None
+    assert p1["fg2m"] is None and p1["usage_per_min"] is None  # no counts on D2
+    d1 = {r["player_id"]: r for r in model(con, PLAYER_GAME_SUMMARY.sql, game_dates=[D1])}  # type: ignore[arg-type]
+    assert d1[1]["fg2m"] == 6 and d1[1]["points_from_3"] == 6 and d1[1]["rest_days"] is None
+    assert d1[1]["usage_per_min"] == pytest.approx((16 + 0.44 * 2 + 2) / 30)
+    assert d1[1]["usage_share"] == pytest.approx((16 + 0.88 + 2) / ((16 + 0.88 + 2) + (9 + 1.76 + 2)))
+
+
+def test_team_defense_game_summary_rows(con: duckdb.DuckDBPyConnection) -> None:
+    build_summary(con)
+    rows = model(
+        con,
+        TEAM_DEFENSE_GAME_SUMMARY.sql,
+        game_dates=[D1],  # type: ignore[arg-type]
+        points_per_possession=POINTS_PER_POSSESSION,
+    )
+    a, b = rows  # AAA then BBB
+    assert (a["team"], a["points_allowed"], a["points_scored"]) == ("AAA", 40, 30)
+    assert (b["team"], b["points_allowed"]) == ("BBB", 30)
+    # both teams have full counts on D1: box possessions and zone split
+    poss = 0.5 * ((25 + 2.64 - 2 + 2) + (25 + 2.64 - 2 + 4))
+    assert a["pace_method"] == "box" and a["possessions"] == pytest.approx(poss)
+    assert a["defensive_rating"] == pytest.approx(100 * 40 / poss)
+    assert a["opp_fg3m"] == 4 and a["opp_fg2m"] == 11
+    assert a["opp_pts_share_3"] == pytest.approx(12 / 40) and a["opp_pts_share_ft"] == pytest.approx(6 / 40)
+    d2 = model(
+        con,
+        TEAM_DEFENSE_GAME_SUMMARY.sql,
+        game_dates=[D2],  # type: ignore[arg-type]
+        points_per_possession=POINTS_PER_POSSESSION,
+    )
+    assert {r["pace_method"] for r in d2} == {"points_proxy"}
+    assert d2[0]["possessions"] == pytest.approx((36 + 25) / 2 / POINTS_PER_POSSESSION)
+    assert d2[0]["opp_fg3m"] is None
+
+
+def test_upcoming_player_game_context_rows(con: duckdb.DuckDBPyConnection) -> None:
+    build_summary(con)
+    con.execute(
+        "INSERT INTO raw_prop_lines VALUES ($d, $c, 1, 24.5, true, 'x'), "
+        "($d, $c, 1, 24.5, true, 'y'), ($d, $c, 1, 25.5, true, 'z')",
+        {"d": D3, "c": code(D3, "AAA", "BBB")},
+    )
+    rows = model(
+        con,
+        UPCOMING_PLAYER_GAME_CONTEXT.sql,
+        game_dates=[D2, D3],
+        today=D2,  # type: ignore[arg-type]
+        recent_days=RECENT_DAYS,
+    )
+    # D2 is final: no rows; D3: the three players seen in the last 21 days
+    assert {r["game_date"] for r in rows} == {D3}
+    assert [(r["player_id"], r["team"], r["is_home"]) for r in rows] == [
+        (1, "AAA", False),
+        (2, "AAA", False),
+        (3, "BBB", True),
+    ]
+    p1 = rows[0]
+    assert p1["points_l5"] == 25.0 and p1["games_played"] == 2 and p1["back_to_back"] is True
+    assert p1["line"] == 24.5 and p1["n_books"] == 2
+    # once D3 is in the past, nothing is upcoming
+    con.execute("UPDATE schedule SET status = 'final' WHERE game_date = $d", {"d": D3})
+    assert (
+        model(
+            con,
+            UPCOMING_PLAYER_GAME_CONTEXT.sql,
+            game_dates=[D3],  # type: ignore[arg-type]
+            today=D3,
+            recent_days=RECENT_DAYS,
+        )
+        == []
+    )

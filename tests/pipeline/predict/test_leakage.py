@@ -1,0 +1,138 @@
+"""Leakage: nothing dated on or after a prediction date can reach its predictions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nbaprops.ops.evaluate import run_walk_forward
+from nbaprops.pipeline.predict.calibration import Calibrator
+from nbaprops.pipeline.predict.data import PublicFrames, game_rows
+from nbaprops.pipeline.predict.engine import DayPredictor
+from nbaprops.pipeline.predict.features import FEATURES, build_features
+from nbaprops.pipeline.predict.systems import LightGBMSystem, Matchup, MovingAverage, Similarity
+
+D = dt.date(2025, 11, 4)
+
+
+def _gbm() -> LightGBMSystem:
+    return LightGBMSystem(train_days=150)
+
+
+class Spy:
+    """Wraps a system and records the latest date of every row its fit was given."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.name = inner.name  # type: ignore[attr-defined]
+        self.version = inner.version  # type: ignore[attr-defined]
+        self.feature_set = inner.feature_set  # type: ignore[attr-defined]
+        self.seen_max: pd.Timestamp | None = None
+
+    def fit(self, history: pd.DataFrame, as_of: dt.date) -> None:
+        self.seen_max = history["game_date"].max()
+        self.inner.fit(history, as_of)  # type: ignore[attr-defined]
+
+    def predict(self, rows: pd.DataFrame) -> object:
+        return self.inner.predict(rows)  # type: ignore[attr-defined]
+
+
+def _future_scrambled(box: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """Every box score on or after `day` changed (points, minutes), earlier rows untouched."""
+    out = box.copy()
+    late = out["game_date"] >= pd.Timestamp(day)
+    rng = np.random.default_rng(3)
+    out["points"] = out["points"].astype("float64")
+    out["minutes"] = out["minutes"].astype("float64")
+    out.loc[late, "points"] = rng.integers(0, 60, late.sum()).astype("float64")
+    out.loc[late, "minutes"] = rng.integers(0, 48, late.sum()).astype("float64")
+    return out
+
+
+def test_features_of_a_date_ignore_rows_on_or_after_it(box: pd.DataFrame) -> None:
+    a = build_features(game_rows(box))
+    b = build_features(game_rows(_future_scrambled(box, D)))
+    key = ["player_id", "game_date"]
+    fa = a[a["game_date"] == pd.Timestamp(D)].sort_values(key)[list(FEATURES)].reset_index(drop=True)
+    fb = b[b["game_date"] == pd.Timestamp(D)].sort_values(key)[list(FEATURES)].reset_index(drop=True)
+    assert len(fa) > 100
+    pd.testing.assert_frame_equal(fa, fb)
+
+
+def test_models_fitted_as_of_d_saw_no_row_dated_d_or_later(public: PublicFrames) -> None:
+    spies = [Spy(MovingAverage()), Spy(Matchup()), Spy(Similarity(train_days=150)), Spy(_gbm())]
+    predictor = DayPredictor(systems=spies)  # type: ignore[arg-type]
+    run_walk_forward(public.box, public.props, [D], predictor=predictor)
+    for spy in spies:
+        assert spy.seen_max is not None
+        assert spy.seen_max < pd.Timestamp(D), spy.name
+    gbm = spies[3].inner
+    assert isinstance(gbm, LightGBMSystem)
+    assert gbm.train_window is not None
+    assert gbm.train_window[1] < D
+    assert gbm.trained_as_of == D
+
+
+def _small() -> DayPredictor:
+    """Every kind of system, with short training windows to keep the test fast."""
+    return DayPredictor(
+        systems=[MovingAverage(), Matchup(), Similarity(train_days=150), _gbm()]  # type: ignore[list-item]
+    )
+
+
+def test_changing_box_scores_on_or_after_d_changes_no_prediction_for_d(public: PublicFrames) -> None:
+    a, _ = run_walk_forward(public.box, public.props, [D], predictor=_small())
+    b, _ = run_walk_forward(_future_scrambled(public.box, D), public.props, [D], predictor=_small())
+    cols = ["game_key", "player_id", "system", "predicted_points", "p_over", "recommendation", "reason"]
+    key = ["game_key", "player_id", "system"]
+    pa_ = a[cols].sort_values(key).reset_index(drop=True)
+    pb = b[cols].sort_values(key).reset_index(drop=True)
+    assert len(pa_) > 100
+    pd.testing.assert_frame_equal(pa_, pb)
+    # the grades do change: the scrambled actuals are different
+    assert not np.allclose(
+        a["actual_points"].fillna(-1).sort_values(), b["actual_points"].fillna(-1).sort_values()
+    )
+
+
+def _graded(days: list[dt.date], n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for d in days:
+        p = rng.uniform(0.05, 0.95, n)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "game_date": pd.Timestamp(d),
+                    "system": "matchup",
+                    "p_over_raw": p,
+                    "went_over": (rng.uniform(size=n) < p).astype(float),
+                }
+            )
+        )
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_calibration_is_fitted_only_on_past_predictions() -> None:
+    past = _graded([D - dt.timedelta(days=i) for i in range(1, 6)], 60, seed=1)
+    future = _graded([D, D + dt.timedelta(days=1)], 500, seed=2)
+    future["went_over"] = 1.0 - future["went_over"]  # the future says the opposite
+    with_future, only_past = Calibrator(), Calibrator()
+    with_future.fit(pd.concat([past, future]), D)
+    only_past.fit(past, D)
+    grid = np.linspace(0.05, 0.95, 19)
+    np.testing.assert_array_equal(with_future.apply("matchup", grid), only_past.apply("matchup", grid))
+    n, last = with_future.fitted_on["matchup"]
+    assert n == len(past)
+    assert last is not None and last < D
+
+
+@pytest.mark.parametrize("days", [0, 1])
+def test_calibration_without_enough_past_rows_passes_raw_probabilities(days: int) -> None:
+    cal = Calibrator()
+    cal.fit(_graded([D - dt.timedelta(days=1)], 10, seed=days), D)
+    p = np.array([0.2, 0.7])
+    np.testing.assert_array_equal(cal.apply("matchup", p), p)
