@@ -35,8 +35,12 @@ def run(home: Path, data: Path, *args: str) -> tuple[float, float, int]:
     """(wall seconds, peak RSS MiB, exit code) of one nbaprops command."""
     env = {**os.environ, "NBAPROPS_HOME": str(home), "NBAPROPS_DATA_DIR": str(data)}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "nbaprops.cli.__main__", *args], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nbaprops.cli.__main__", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
@@ -48,8 +52,11 @@ def run(home: Path, data: Path, *args: str) -> tuple[float, float, int]:
 def rows_written(home: Path) -> int:
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
-        return int(con.sql("SELECT coalesce(sum(rows_written), 0) FROM ops_ledger "
-                           "WHERE status = 'success'").fetchone()[0])  # type: ignore[index]
+        return int(
+            con.sql(
+                "SELECT coalesce(sum(rows_written), 0) FROM ops_ledger WHERE status = 'success'"
+            ).fetchone()[0]
+        )  # type: ignore[index]
     finally:
         con.close()
 
@@ -74,9 +81,14 @@ def scaled_copy(data: Path, out: Path, copies: int) -> Path:
             yrs = 10 * k
             parts.append(
                 f"SELECT * REPLACE (game_date + INTERVAL {shift} DAY AS game_date"
-                + (", (CAST(left(season, 4) AS INT) + " + str(yrs) + ")::VARCHAR || '-' || "
-                   "lpad(((CAST(left(season, 4) AS INT) + " + str(yrs) + " + 1) % 100)::VARCHAR, 2, '0') AS season"
-                   if name != "props_points" else "")
+                + (
+                    ", (CAST(left(season, 4) AS INT) + " + str(yrs) + ")::VARCHAR || '-' || "
+                    "lpad(((CAST(left(season, 4) AS INT) + "
+                    + str(yrs)
+                    + " + 1) % 100)::VARCHAR, 2, '0') AS season"
+                    if name != "props_points"
+                    else ""
+                )
                 + (", NULL::VARCHAR AS game_id" if name != "props_points" and k else "")
                 + f") FROM read_parquet('{data / (name + '.parquet')}')"
             )
@@ -97,38 +109,61 @@ def main() -> None:
     first, last = season_range(DATA, SEASONS)
 
     home = tmp / "full"
-    wall, rss, code = run(home, DATA, "backfill", "--start-date", first, "--end-date", last,
-                          "--workers", "2")
+    wall, rss, code = run(home, DATA, "backfill", "--start-date", first, "--end-date", last, "--workers", "2")
     n = rows_written(home)
-    table.add_row(f"full backfill {SEASONS[0]}..{SEASONS[-1]} (phases 2-5){' FAILED' if code else ''}",
-                  f"{wall:.1f}", f"{n:,}", f"{n / wall:,.0f}", f"{rss:.0f}")
+    table.add_row(
+        f"full backfill {SEASONS[0]}..{SEASONS[-1]} (phases 2-5){' FAILED' if code else ''}",
+        f"{wall:.1f}",
+        f"{n:,}",
+        f"{n / wall:,.0f}",
+        f"{rss:.0f}",
+    )
 
     day = (dt.date.fromisoformat(last) + dt.timedelta(days=1)).isoformat()
     wall, rss, code = run(home, DATA, "run", "--date", "2025-10-22")
-    table.add_row(f"incremental daily run 2025-10-22, warm warehouse{' FAILED' if code else ''}",
-                  f"{wall:.1f}", "", "", f"{rss:.0f}")
+    table.add_row(
+        f"incremental daily run 2025-10-22, warm warehouse{' FAILED' if code else ''}",
+        f"{wall:.1f}",
+        "",
+        "",
+        f"{rss:.0f}",
+    )
     del day
 
     one = {}
     for workers in (1, 2):
         h = tmp / f"w{workers}"
         f1, l1 = season_range(DATA, ("2024-25",))
-        one[workers], rss, code = run(h, DATA, "backfill", "--start-date", f1, "--end-date", l1,
-                                      "--workers", str(workers))
-        table.add_row(f"one season 2024-25, {workers} worker(s){' FAILED' if code else ''}",
-                      f"{one[workers]:.1f}", f"{rows_written(h):,}", "", f"{rss:.0f}")
+        one[workers], rss, code = run(
+            h, DATA, "backfill", "--start-date", f1, "--end-date", l1, "--workers", str(workers)
+        )
+        table.add_row(
+            f"one season 2024-25, {workers} worker(s){' FAILED' if code else ''}",
+            f"{one[workers]:.1f}",
+            f"{rows_written(h):,}",
+            "",
+            f"{rss:.0f}",
+        )
     table.add_row("ratio 1 worker / 2 workers", f"{one[1] / one[2]:.2f}", "", "", "")
 
     if args.scale:
         data = scaled_copy(DATA, tmp / "scaled-data", args.scale)
-        seasons = tuple(f"{int(s[:4]) + 10 * k}-{(int(s[:4]) + 10 * k + 1) % 100:02d}"
-                        for k in range(args.scale) for s in SEASONS)
+        seasons = tuple(
+            f"{int(s[:4]) + 10 * k}-{(int(s[:4]) + 10 * k + 1) % 100:02d}"
+            for k in range(args.scale)
+            for s in SEASONS
+        )
         f, l = season_range(data, seasons)
         h = tmp / "scaled"
         wall, rss, code = run(h, data, "backfill", "--start-date", f, "--end-date", l, "--workers", "2")
         n = rows_written(h)
-        table.add_row(f"SYNTHETIC {args.scale}x copies of the 4 seasons{' FAILED' if code else ''}",
-                      f"{wall:.1f}", f"{n:,}", f"{n / wall:,.0f}", f"{rss:.0f}")
+        table.add_row(
+            f"SYNTHETIC {args.scale}x copies of the 4 seasons{' FAILED' if code else ''}",
+            f"{wall:.1f}",
+            f"{n:,}",
+            f"{n / wall:,.0f}",
+            f"{rss:.0f}",
+        )
     console.print(table)
     if not args.keep:
         shutil.rmtree(tmp, ignore_errors=True)

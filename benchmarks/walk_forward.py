@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -58,7 +59,7 @@ def run_season(feats: pd.DataFrame, season: str, every: int) -> tuple[pd.DataFra
     )
     graded: list[pd.DataFrame] = []
     t0 = time.perf_counter()
-    for day in days:
+    for i, day in enumerate(days):
         rows = rows_all[rows_all["game_date"] == pd.Timestamp(day)].assign(**NO_LINE)
         past = pd.concat(graded[-40:], ignore_index=True) if graded else pd.DataFrame()
         predictor.fit(feats, past, day)
@@ -70,6 +71,8 @@ def run_season(feats: pd.DataFrame, season: str, every: int) -> tuple[pd.DataFra
         out["p_over_raw"] = np.nan
         out["went_over"] = np.nan
         graded.append(out)
+        if i % 20 == 0:
+            print(f"  {season} {day} ({i + 1}/{len(days)}) {time.perf_counter() - t0:.0f}s", file=sys.stderr)
     return pd.concat(graded, ignore_index=True), time.perf_counter() - t0
 
 
@@ -84,7 +87,9 @@ def main() -> None:
     feats = build_features(game_rows(frames.box))
     summary: dict[str, dict[str, object]] = {}
     for season in args.seasons.split(","):
+        cpu0 = time.process_time()
         graded, secs = run_season(feats, season, args.every)
+        cpu = time.process_time() - cpu0
         ok = graded.dropna(subset=["predicted_points", "actual_points"])
         # common rows: every system predicted (the moving average needs 3 games of the season)
         wide = ok.pivot_table(index=["game_key", "player_id"], columns="system", values="predicted_points")
@@ -92,8 +97,18 @@ def main() -> None:
         act = ok.groupby(["game_key", "player_id"])["actual_points"].first().reindex(wide.index)
         mae = {s: round(float((wide[s] - act).abs().mean()), 3) for s in wide.columns}
         dates = graded["game_date"].nunique()
-        summary[season] = {"dates": dates, "n_common": len(wide), "seconds": round(secs, 1), "mae": mae}
-        print(f"{season}: {dates} dates, {len(wide)} player-games (common rows), {secs:.0f}s", flush=True)
+        summary[season] = {
+            "dates": dates,
+            "n_common": len(wide),
+            "seconds": round(secs, 1),
+            "cpu_seconds": round(cpu, 1),
+            "mae": mae,
+        }
+        print(
+            f"{season}: {dates} dates, {len(wide)} player-games (common rows), "
+            f"wall {secs:.0f}s, cpu {cpu:.0f}s",
+            flush=True,
+        )
         for s, v in sorted(mae.items(), key=lambda kv: kv[1]):
             print(f"    {s:15s} MAE {v:.3f}", flush=True)
     print(json.dumps(summary))

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
+os.environ.setdefault("COLUMNS", "200")  # wide, stable tables in CLI output (before rich loads)
+
 import shutil
 from collections.abc import Iterator
 from pathlib import Path

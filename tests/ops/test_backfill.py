@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from _support import DATA, SLICE, dates, make_settings
 from typer.testing import CliRunner
 
+from _support import DATA, SLICE, dates, make_settings
 from nbaprops.cli import app
 from nbaprops.ops.backfill import load_state, run_backfill
 from nbaprops.ops.ledger import LEDGER
@@ -27,14 +27,20 @@ TABLES = ["schedule", "raw_player_boxscores", "raw_prop_lines", "player_game_sum
 
 
 def _env(home: Path) -> dict[str, str]:
-    return {**os.environ, "NBAPROPS_HOME": str(home), "NBAPROPS_DATA_DIR": str(DATA),
-            "NBAPROPS_TODAY": "2026-11-25"}
+    return {
+        **os.environ,
+        "NBAPROPS_HOME": str(home),
+        "NBAPROPS_DATA_DIR": str(DATA),
+        "NBAPROPS_TODAY": "2026-11-25",
+    }
 
 
 def _cli(home: Path, *args: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "nbaprops.cli.__main__", *args], env=_env(home),
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "nbaprops.cli.__main__", *args],
+        env=_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -69,7 +75,7 @@ def test_kill_9_mid_backfill_then_resume_matches_an_uninterrupted_run(tmp_path: 
     assert 0 < sum(len(v) for v in state["done"].values()) < total  # really interrupted
 
     resumed = _cli(killed, *ARGS)
-    out, err = resumed.communicate(timeout=300)
+    _, err = resumed.communicate(timeout=300)
     assert resumed.returncode == 0, err.decode()
     assert _checksums(killed) == _checksums(clean)
     wh = DuckDBWarehouse(killed / "warehouse.duckdb", read_only=True)
@@ -88,10 +94,10 @@ def test_resume_skips_done_partitions_and_partials_are_not_checkpointed(tmp_path
     runner = Runner(settings=s, warehouse=DuckDBWarehouse(s.warehouse_url), code_version="test")
     procs = default_registry().select(["schedule", "raw_player_boxscores"])
     days = dates(*SLICE)
-    state, report = run_backfill(runner, procs, days, workers=2, chunk=4)
+    state, _ = run_backfill(runner, procs, days, workers=2, chunk=4)
     assert state.state == "done"
     assert len(state.done["raw_player_boxscores"]) == len(days)
-    again, rep2 = run_backfill(runner, procs, days, workers=2)
+    _, rep2 = run_backfill(runner, procs, days, workers=2)
     assert rep2.outcomes == []  # nothing left to do
     assert load_state(s) is not None
 

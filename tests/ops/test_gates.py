@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pyarrow as pa
 import pytest
 
 from _support import SLICE, TODAY, dates, make_settings
@@ -163,7 +164,7 @@ def test_batch_and_single_runs_agree(built: Runner) -> None:
     parts = [proc.partition_for(d) for d in days]
     ctxs = [Context(p, built.settings, built.wh, built.calendar, built.raw, built.public_data) for p in parts]
     params = [dict(proc.sql_params(c)) for c in ctxs]  # type: ignore[misc]
-    bulk = built.input_hashes(proc, parts, [None] * len(parts), params)
+    bulk = built.input_hashes(proc, parts, exts=[None] * len(parts), params=params)
     single = [built.input_hash(proc, p, None, prm) for p, prm in zip(parts, params, strict=True)]
     assert bulk == single
     before = built.wh.partition_state("ml_feature_store")
@@ -173,3 +174,17 @@ def test_batch_and_single_runs_agree(built: Runner) -> None:
     built.run([proc], days, force=True)  # all at once: the batch path
     assert built.wh.partition_state("ml_feature_store") == before  # same rows and checksums
     assert built.wh.rows(f"SELECT count(*) FROM {LEDGER}")[0][0] == n + 3 + len(days)
+
+
+def test_gate_does_not_expect_games_the_box_source_never_covers(built: Runner) -> None:
+    """Play-in games and the Cup final have no box rows in the public data: not expected."""
+    season = built.calendar.season_of(DAY)
+    sched = built.wh.query("SELECT * FROM schedule WHERE season = $s", {"s": season}).to_pylist()
+    extra = {
+        **next(r for r in sched if r["game_date"] == DAY),
+        "game_code": "X_PLAYIN",
+        "season_type": "play_in",
+    }
+    built.wh.write_partition("schedule", Partition("season", season), pa.Table.from_pylist([*sched, extra]))
+    assert gates.coverage(built, "raw_player_boxscores", days=[DAY]) == {DAY: (11, 11)}
+    assert gates.CoverageGate()(built, REG.get("player_game_summary"), Partition("game_date", DAY)) is None

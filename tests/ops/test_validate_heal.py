@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from _support import DATA, SLICE, dates, make_settings
 
+from _support import DATA, SLICE, dates, make_settings
 from nbaprops.ops.heal import heal
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner
@@ -115,7 +115,7 @@ def test_every_injected_fault_is_classified_and_heal_restores_the_clean_state(
     assert [f for f in validate(built, CHECK) if f.alarm] == []  # payload back: all clean
 
 
-def SLICE_GAME_DAYS(runner: Runner) -> list[dt.date]:  # noqa: N802
+def slice_game_days(runner: Runner) -> list[dt.date]:
     return [d for d in dates(*SLICE) if runner.calendar.day(d).final_games]
 
 
@@ -131,7 +131,7 @@ def test_season_coverage_report(built: Runner) -> None:
     assert row["season"] == "2025-26"
     assert row["games"] == 1230 + 81  # regular season + playoffs, all final
     # only SLICE was backfilled: the rest of the season is real loss, not hidden
-    share = len(SLICE_GAME_DAYS(built)) / row["dates"]  # type: ignore[operator]
+    share = len(slice_game_days(built)) / row["dates"]  # type: ignore[operator]
     assert row["raw"] == pytest.approx(100 * share, abs=1.0)
 
 

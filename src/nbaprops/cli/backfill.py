@@ -33,8 +33,10 @@ def _status() -> None:
         f"{state.dates[0]} .. {state.dates[-1]}, updated {state.updated_at}"
     )
     print_table(
-        [(p, len(state.done.get(p, [])), state.totals.get(p, 0), len(state.partial.get(p, [])))
-         for p in state.processors],
+        [
+            (p, len(state.done.get(p, [])), state.totals.get(p, 0), len(state.partial.get(p, [])))
+            for p in state.processors
+        ],
         columns=["processor", "done", "planned", "partial (gate)"],
     )
 
@@ -93,8 +95,12 @@ def backfill_cmd(
         return
     t0 = time.perf_counter()
     with Progress(
-        TextColumn("[bold]phase {task.fields[phase]}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=console, transient=True,
+        TextColumn("[bold]phase {task.fields[phase]}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
     ) as bar:
         tasks: dict[int, int] = {}
 
@@ -111,15 +117,28 @@ def backfill_cmd(
             if ph in tasks:
                 bar.update(tasks[ph], advance=1)
 
-        state, report = run_backfill(runner, procs, days, workers=workers, resume=not no_resume,
-                                     force=force, chunk=chunk, on_outcome=tick, on_plan=plan)
+        state, report = run_backfill(
+            runner,
+            procs,
+            days,
+            workers=workers,
+            resume=not no_resume,
+            force=force,
+            chunk=chunk,
+            on_outcome=tick,
+            on_plan=plan,
+        )
     _print_report(report)
     done, total = state.progress
-    console.print(f"backfill {state.id} {state.state}: {done}/{total} partitions checkpointed "
-                  f"in {time.perf_counter() - t0:.1f}s")
+    console.print(
+        f"backfill {state.id} {state.state}: {done}/{total} partitions checkpointed "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
     for name, parts in state.partial.items():
         if parts:
-            console.print(f"[yellow]partial (below the gate), not checkpointed[/] {name}: "
-                          f"{', '.join(parts[:5])}{' ...' if len(parts) > 5 else ''}")
+            console.print(
+                f"[yellow]partial (below the gate), not checkpointed[/] {name}: "
+                f"{', '.join(parts[:5])}{' ...' if len(parts) > 5 else ''}"
+            )
     if report.failed:
         raise typer.Exit(1)

@@ -10,7 +10,6 @@ import typer
 from nbaprops.cli._console import err, handle_errors, parse_date, print_json, print_table
 from nbaprops.cli.app import app, settings
 from nbaprops.core.errors import InputError
-from nbaprops.ops.evaluate import evaluate
 
 __all__: list[str] = []
 
@@ -91,6 +90,8 @@ def evaluate_cmd(
 
     Example: nbaprops evaluate --start-date 2025-10-21 --end-date 2025-11-21 --json
     """
+    from nbaprops.ops.evaluate import evaluate  # pandas & co load only when evaluating
+
     start = parse_date(start_date, what="--start-date")
     end = parse_date(end_date, what="--end-date")
     if start is None or end is None:

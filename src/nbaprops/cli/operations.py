@@ -72,8 +72,9 @@ def validate_cmd(
     if season:
         row = coverage_report(runner, season, findings)
         cols = ["season", "dates", "games", "raw", "analytics", "precompute", "predictions"]
-        print_table([[row[c] for c in cols]], columns=[*cols[:3], *(f"{c} %" for c in cols[3:])],
-                    title="Coverage")
+        print_table(
+            [[row[c] for c in cols]], columns=[*cols[:3], *(f"{c} %" for c in cols[3:])], title="Coverage"
+        )
 
 
 @app.command("heal")
@@ -94,8 +95,11 @@ def heal_cmd(
     days = _dates(runner, season, start_date, end_date)
     before = validate(runner, days)
     plan, report = heal(runner, before, days, dry_run=dry_run)
-    print_table([list(t) for t in plan.rerun], columns=["processor", "partition"],
-                title=f"Re-run ({len(plan.rerun)}), then downstream: {', '.join(plan.downstream) or '-'}")
+    print_table(
+        [list(t) for t in plan.rerun],
+        columns=["processor", "partition"],
+        title=f"Re-run ({len(plan.rerun)}), then downstream: {', '.join(plan.downstream) or '-'}",
+    )
     for f in plan.unhealable:
         console.print(f"[yellow]cannot heal[/] {f.processor} {f.partition}: {f.detail}", highlight=False)
     if dry_run:

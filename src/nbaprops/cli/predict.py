@@ -9,7 +9,6 @@ import typer
 from nbaprops.cli._console import console, handle_errors, parse_date, print_json, print_table
 from nbaprops.cli.app import app, settings
 from nbaprops.core.errors import InputError
-from nbaprops.ops.coordinator import Coordinator, grade_date
 from nbaprops.storage import open_warehouse
 
 __all__: list[str] = []
@@ -40,6 +39,8 @@ def predict_cmd(
 
     Example: nbaprops predict --date 2025-11-10
     """
+    from nbaprops.ops.coordinator import Coordinator  # pandas & co load only when predicting
+
     day = _day(date)
     s = settings()
     wh = open_warehouse(s.warehouse_url, threads=s.duckdb_threads)
@@ -87,6 +88,8 @@ def grade_cmd(
 
     Example: nbaprops grade --date 2025-11-10
     """
+    from nbaprops.ops.coordinator import grade_date
+
     day = _day(date)
     s = settings()
     wh = open_warehouse(s.warehouse_url, threads=s.duckdb_threads)

@@ -28,7 +28,7 @@ from nbaprops.core.calendar import validate_season
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import InputError
 from nbaprops.ops.ledger import LEDGER
-from nbaprops.ops.runner import Outcome, RunReport, Runner
+from nbaprops.ops.runner import Outcome, Runner, RunReport
 from nbaprops.ops.validate import partition_coverage
 from nbaprops.pipeline.contract import Processor
 
@@ -114,8 +114,10 @@ def preflight(runner: Runner, procs: Sequence[Processor], dates: Sequence[dt.dat
     for p in procs:
         for up in runner.registry.upstream(p.name):
             if up not in wanted and not runner.wh.has_table(runner.registry.by_name[up].output):
-                pf.missing.append(f"{p.name} reads {runner.registry.by_name[up].output}, which is empty "
-                                  f"and not in this backfill (add phase {runner.registry.by_name[up].phase})")
+                pf.missing.append(
+                    f"{p.name} reads {runner.registry.by_name[up].output}, which is empty "
+                    f"and not in this backfill (add phase {runner.registry.by_name[up].phase})"
+                )
     if not runner.calendar.empty:
         unknown = [d for d in dates if runner.calendar.season_of(d) not in runner.calendar.seasons]
         if unknown and len(unknown) == len(dates):
@@ -207,7 +209,10 @@ def run_backfill(
     if old is not None and (old.dates != keys or old.processors != names):
         old = None  # a different backfill: start afresh
     state = old or BackfillState(
-        id=uuid.uuid4().hex[:12], dates=keys, processors=names, force=force,
+        id=uuid.uuid4().hex[:12],
+        dates=keys,
+        processors=names,
+        force=force,
         started_at=dt.datetime.now(dt.UTC).isoformat(),
     )
     if old is not None:
@@ -224,8 +229,18 @@ def run_backfill(
             proc = runner.registry.by_name[name]
             done = set(state.done.get(name, []))
             todo = [v for v in runner.partitions_for(proc, dates) if proc.partition_for(v).key not in done]
-            _run_processor(runner, proc, todo, state, report, workers=workers, chunk=chunk,
-                           force=state.force, on_outcome=on_outcome, path=path)
+            _run_processor(
+                runner,
+                proc,
+                todo,
+                state,
+                report,
+                workers=workers,
+                chunk=chunk,
+                force=state.force,
+                on_outcome=on_outcome,
+                path=path,
+            )
         state.state = "done" if not report.failed and not any(state.partial.values()) else "incomplete"
     except BaseException:
         state.state = "interrupted"

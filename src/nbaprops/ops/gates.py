@@ -62,7 +62,7 @@ def _expected_sql() -> str:
     )
 
 
-def coverage(runner: Runner, table: str, days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
+def coverage(runner: Runner, table: str, *, days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
     """(games covered, final games expected) per date, for one per-game table.
 
     Dates the calendar calls not final (future, scheduled, no games) expect 0.
@@ -107,7 +107,7 @@ class CoverageGate:
         days = [p.value for p in parts if isinstance(p.value, dt.date)]
         self._prepared = {}
         for table in self.gated_inputs(proc):
-            for d, got in coverage(runner, table, days).items():
+            for d, got in coverage(runner, table, days=days).items():
                 self._prepared[(proc.name, table, d)] = got
 
     def __call__(self, runner: Runner, proc: Processor, part: Partition) -> str | None:
@@ -117,7 +117,7 @@ class CoverageGate:
         day = part.value
         for table in self.gated_inputs(proc):
             got = self._prepared.pop((proc.name, table, day), None)
-            covered, expected = got if got is not None else coverage(runner, table, [day])[day]
+            covered, expected = got if got is not None else coverage(runner, table, days=[day])[day]
             if expected == 0:
                 continue
             share = covered / expected

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from nbaprops.ops.runner import Outcome, RunReport, Runner
+from nbaprops.ops.runner import Outcome, Runner, RunReport
 from nbaprops.ops.validate import Finding
 
 __all__ = ["HealPlan", "heal", "plan_heal"]

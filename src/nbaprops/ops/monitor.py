@@ -23,8 +23,15 @@ class MonitorReport:
     """Flagged runs and how many of them were false alarms."""
 
     columns: list[str] = field(
-        default_factory=lambda: ["started_at", "processor", "partition", "status", "rows_written",
-                                 "classification", "error"]
+        default_factory=lambda: [
+            "started_at",
+            "processor",
+            "partition",
+            "status",
+            "rows_written",
+            "classification",
+            "error",
+        ]
     )
     rows: list[list[object]] = field(default_factory=list)
     false_alarms: int = 0
@@ -35,7 +42,9 @@ class MonitorReport:
         """A JSON-ready dict."""
         return {
             "runs": [dict(zip(self.columns, r, strict=True)) for r in self.rows],
-            "false_alarms": self.false_alarms, "expected": self.expected, "real": self.real,
+            "false_alarms": self.false_alarms,
+            "expected": self.expected,
+            "real": self.real,
         }
 
 
@@ -54,9 +63,7 @@ def monitor(runner: Runner, since: dt.timedelta) -> MonitorReport:
     if not flagged:
         return rep
     names = {p for _, p, *_ in flagged if p in runner.registry.by_name}
-    days = sorted(
-        {dt.date.fromisoformat(k) for _, p, k, *_ in flagged if p in names and len(k) == 10}
-    )
+    days = sorted({dt.date.fromisoformat(k) for _, p, k, *_ in flagged if p in names and len(k) == 10})
     findings = {(f.processor, f.partition): f for f in validate(runner, days, processors=names)}
     for started, proc, part, status, rows, error in flagged:
         f = findings.get((proc, part))

@@ -356,7 +356,9 @@ class Runner:
     # partitions at once; bookkeeping stays per partition: one ledger row each, the same
     # input hash as a single run, the same skip rule, gates, upstream blocking and
     # refuse-to-erase guard, and rows_written from the engine's per-partition WriteResult.
-    # A failing query fails every partition of its group (one ledger row each, same error).
+    # Partitions are grouped by season and SQL parameters: one query and one write_partitions
+    # transaction per group.  A failing query fails every partition of its group (one ledger
+    # row each, same error); the next run retries them.
 
     def batchable(self, proc: Processor) -> bool:
         """Whether a processor's SQL builds many date partitions at once (``$game_dates``)."""
@@ -370,6 +372,7 @@ class Runner:
         self,
         proc: Processor,
         parts: Sequence[Partition],
+        *,
         exts: Sequence[ExternalFingerprint | None],
         params: Sequence[dict[str, Any]],
     ) -> list[tuple[str, int]]:
@@ -462,7 +465,7 @@ class Runner:
         try:
             exts = [proc.external(c) if proc.external else None for c in ctxs]
             params = [dict(proc.sql_params(c)) if proc.sql_params else {} for c in ctxs]
-            hashes = self.input_hashes(proc, parts, exts, params)
+            hashes = self.input_hashes(proc, parts, exts=exts, params=params)
         except Exception as exc:  # nothing can run: one failed row per partition
             msg = _one_line(exc)
             ids = self._ledger_open(proc, parts, [""] * len(parts), attempts, force)
@@ -521,7 +524,9 @@ class Runner:
                 failures.append((rid, _one_line(exc)))
                 out[p.key] = Outcome(proc.name, p.key, "failed", error=_one_line(exc), run_id=rid)
                 continue
-            groups.setdefault(repr(sorted(params[i].items())), []).append((i, ez, rid))
+            # one query per season and parameter set: memory stays bounded by one season
+            group = f"{self.calendar.season_of(p.value)}|{sorted(params[i].items())}"  # type: ignore[arg-type]
+            groups.setdefault(group, []).append((i, ez, rid))
         successes: list[tuple[str, Any, int, bool]] = []
         sql = proc.sql_text()
         used = set(_PARAM.findall(sql))

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from typing import Literal, TypeAlias
 
 from nbaprops.core.calendar import DayInfo
+from nbaprops.ops.gates import BOX_SEASON_TYPES
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.contract import Context, Processor
@@ -131,15 +132,38 @@ def partition_coverage(runner: Runner, proc: Processor, value: PartitionValue) -
         return None
     if day.bootstrap and _built_from_history(proc):
         return None
+    expected = runner.wh.rows(
+        "SELECT count(*) FROM schedule WHERE game_date = $d AND status = 'final' "
+        "AND list_contains($t, season_type)",
+        {"d": value, "t": list(BOX_SEASON_TYPES)},
+    )[0][0]
+    if not expected:
+        return None
     covered = runner.wh.rows(
         f"SELECT count(DISTINCT game_code) FROM {proc.output} WHERE game_date = $d", {"d": value}
     )[0][0]
-    return int(covered) / day.final_games
+    return int(covered) / int(expected)
 
 
 def _built_from_history(proc: Processor) -> bool:
     """Precompute and prediction rows need earlier games; thin output in bootstrap is expected."""
-    return proc.phase >= 4 and any(i.window in ("before", "through") for i in proc.inputs)
+    return proc.phase >= 4
+
+
+def _covered_games(runner: Runner) -> dict[dt.date, int]:
+    """Final games per date of the season types the box-score source covers.
+
+    Play-in games and the NBA Cup final have no player rows in the public data, so a
+    per-game table is not expected to hold them (see `ops.gates.BOX_SEASON_TYPES`).
+    """
+    if not runner.wh.has_table("schedule"):
+        return {}
+    got = runner.wh.rows(
+        "SELECT game_date, count(*) FROM schedule WHERE status = 'final' "
+        "AND list_contains($t, season_type) GROUP BY 1",
+        {"t": list(BOX_SEASON_TYPES)},
+    )
+    return {d: int(n) for d, n in got}
 
 
 def _future_season(runner: Runner, season: str) -> bool:
@@ -157,6 +181,7 @@ def _classify(
     rows: int,
     covered: int | None,
     state: tuple[_LedgerState, int | None] | None,
+    box_games: dict[dt.date, int],
 ) -> Finding | None:
     key = proc.partition_for(value).key
     last, ok_rows = state if state else (None, None)
@@ -173,7 +198,11 @@ def _classify(
     ext_rows: int | None = None
     if proc.external is not None:
         ctx = Context(
-            proc.partition_for(value), runner.settings, runner.wh, runner.calendar, runner.raw,
+            proc.partition_for(value),
+            runner.settings,
+            runner.wh,
+            runner.calendar,
+            runner.raw,
             runner.public_data,
         )
         ext_rows = proc.external(ctx).rows
@@ -181,8 +210,14 @@ def _classify(
         if day.kind == "future" or (day.kind == "scheduled" and day.date > runner.calendar.today):
             return finding("future_date", f"{day.date} is after today") if rows == 0 else None
         if day.final_games == 0:
-            return finding("legitimate_zero", f"no games ({day.kind.replace('_', ' ')})") if rows == 0 else None
-        expected = day.final_games
+            return (
+                finding("legitimate_zero", f"no games ({day.kind.replace('_', ' ')})") if rows == 0 else None
+            )
+        expected = box_games.get(day.date, 0) if proc.external is None else day.final_games
+        if expected == 0:  # only play-in / Cup final games: the box source never has them
+            if rows == 0:
+                return finding("legitimate_zero", "only games the box-score source does not cover")
+            return None
     if ext_rows is not None:
         expected = ext_rows
         if ext_rows == 0 and proc.phase > 2:
@@ -240,6 +275,7 @@ def validate(
     """
     days = sorted(set(dates))
     state = _ledger_state(runner)
+    box_games = _covered_games(runner)
     out: list[Finding] = []
     for proc in runner.registry.select(processors, phases):
         counts = runner.wh.counts_by(proc.output, proc.partition_column)
@@ -247,8 +283,13 @@ def validate(
         for value in runner.partitions_for(proc, days):
             key = proc.partition_for(value).key
             f = _classify(
-                runner, proc, value, rows=counts.get(key, 0), covered=covered.get(key),
+                runner,
+                proc,
+                value,
+                rows=counts.get(key, 0),
+                covered=covered.get(key),
                 state=state.get((proc.name, key)),
+                box_games=box_games,
             )
             if f is not None:
                 out.append(f)

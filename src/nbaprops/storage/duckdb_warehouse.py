@@ -171,7 +171,11 @@ class DuckDBWarehouse:
     def _add_new_columns(self, cur: duckdb.DuckDBPyConnection, table: str, src: str) -> None:
         """A SQL model that grew a column: add it (rare; checked against the staged rows)."""
         existing = set(self._columns(cur, table))
-        new = [(n, t) for n, t, *_ in cur.execute(f"DESCRIBE SELECT * FROM {src}").fetchall() if n not in existing]
+        new = [
+            (n, t)
+            for n, t, *_ in cur.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+            if n not in existing
+        ]
         for name, dtype in new:
             cur.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {dtype}')
         if new:

@@ -178,3 +178,17 @@ def test_ml_feature_store_rows(con: duckdb.DuckDBPyConnection) -> None:
     assert f["pts_share_3"] == 6 / 20 and f["fatigue_factor"] == 0.5
     assert rows[3]["features"][FEATURE_NAMES.index("is_home")] == 1.0
     assert p1["context_source"] == "upcoming_context" and p1["bootstrap"] is True
+
+
+def test_feature_vector_in_sql_must_match_the_feature_set_module() -> None:
+    from nbaprops.pipeline.precompute.feature_set import check_sql
+
+    sql = ML_FEATURE_STORE.sql_text()
+    check_sql(sql)  # the shipped model agrees with FEATURE_NAMES
+    swapped = (
+        sql.replace("CAST(w.points_l5 AS DOUBLE)", "CAST(w.tmp AS DOUBLE)")
+        .replace("CAST(w.points_l10 AS DOUBLE)", "CAST(w.points_l5 AS DOUBLE)")
+        .replace("CAST(w.tmp AS DOUBLE)", "CAST(w.points_l10 AS DOUBLE)")
+    )
+    with pytest.raises(ValueError, match="does not match FEATURE_NAMES"):
+        check_sql(swapped)

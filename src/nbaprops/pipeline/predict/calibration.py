@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.isotonic import IsotonicRegression
 
 __all__ = ["MIN_CALIBRATION_ROWS", "Calibrator"]
 
@@ -22,7 +22,7 @@ class Calibrator:
     """
 
     def __init__(self) -> None:
-        self.models: dict[str, IsotonicRegression] = {}
+        self.models: dict[str, Any] = {}
         self.fitted_on: dict[str, tuple[int, dt.date | None]] = {}
 
     def fit(self, graded: pd.DataFrame, as_of: dt.date) -> None:
@@ -33,6 +33,8 @@ class Calibrator:
                 (``went_over`` NULL for voids).
             as_of: only rows dated before this are used.
         """
+        from sklearn.isotonic import IsotonicRegression
+
         self.models.clear()
         self.fitted_on.clear()
         if graded.empty:

@@ -121,6 +121,8 @@ def day_inputs(wh: Warehouse, day: dt.date) -> DayInputs:
     else:
         lines = pd.DataFrame(columns=["game_key", "player_id", "player_name_norm", "line"])
     targets = _targets(games, hist, lines, day)
+    if targets.empty:  # nobody expected and no lines (e.g. a date past the last box scores)
+        return DayInputs(day, games, empty, empty, empty)
     feats = build_features(
         hist.drop(columns=["player_name_norm"]), targets.drop(columns=["player_name_norm"])
     )

@@ -12,19 +12,27 @@ from __future__ import annotations
 import pyarrow as pa
 
 from nbaprops.pipeline.contract import Context, Input, Processor
-from nbaprops.pipeline.predict.engine import DayPredictor
-from nbaprops.pipeline.predict.serve import PREDICTION_SCHEMA, day_inputs, to_arrow
 
 __all__ = ["SYSTEM_PREDICTIONS", "build"]
 
 
 def build(ctx: Context) -> pa.Table:
     """Fit every system on history before the date and predict the date's players."""
+    from nbaprops.pipeline.predict.engine import DayPredictor
+    from nbaprops.pipeline.predict.model_registry import ModelRegistry
+    from nbaprops.pipeline.predict.serve import PREDICTION_SCHEMA, day_inputs, to_arrow
+    from nbaprops.pipeline.predict.systems import LightGBMSystem
+
     inputs = day_inputs(ctx.warehouse, ctx.date)
     if inputs.games.empty or inputs.rows.empty:
         return PREDICTION_SCHEMA.empty_table()
     predictor = DayPredictor(edge=ctx.settings.edge)
+    models = ModelRegistry(ctx.settings.home / "models")
+    gbm = next(s for s in predictor.systems if isinstance(s, LightGBMSystem))
+    gbm.from_registry(models, ctx.date)  # a model younger than the cadence is reused
     predictor.fit(inputs.features, inputs.graded, ctx.date)
+    if gbm.trained_as_of == ctx.date:
+        gbm.to_registry(models)
     return to_arrow(predictor.predict(inputs.rows, ctx.date), inputs.rows)
 
 

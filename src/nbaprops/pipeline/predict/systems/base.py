@@ -16,7 +16,6 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
 
 __all__ = [
     "DEFAULT_PHI",
@@ -33,6 +32,8 @@ DEFAULT_PHI = 4.0
 
 def normal_sf(x: np.ndarray) -> np.ndarray:
     """Survival function of the standard Normal, vectorised."""
+    from scipy.special import ndtr
+
     return np.asarray(ndtr(-np.asarray(x, dtype="float64")), dtype="float64")
 
 

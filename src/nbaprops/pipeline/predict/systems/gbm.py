@@ -36,7 +36,7 @@ PARAMS: dict[str, Any] = {
     "bagging_freq": 1,
     "lambda_l2": 1.0,
     "verbose": -1,
-    "num_threads": 2,
+    "num_threads": 1,  # OpenMP spinning degrades badly on oversubscribed shared cores
     "seed": 7,
 }
 ROUNDS = 250

@@ -8,10 +8,10 @@ similar *contexts* of players of different levels can be pooled).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.neighbors import NearestNeighbors
 
 from nbaprops.pipeline.predict.features import FEATURE_SET
 from nbaprops.pipeline.predict.systems.base import Prediction, estimate_phi, training_rows
@@ -48,7 +48,7 @@ class Similarity:
         self.max_rows = max_rows
         self.phi = 4.0
         self.fitted_through: dt.date | None = None
-        self._nn: NearestNeighbors | None = None
+        self._nn: Any = None
         self._y = np.zeros(0)
         self._l10 = np.zeros(0)
         self._mu = np.zeros(len(KNN_FEATURES))
@@ -61,6 +61,8 @@ class Similarity:
 
     def fit(self, history: pd.DataFrame, as_of: dt.date) -> None:
         """Index the player-games of the `train_days` before `as_of` (with 10+ games of history)."""
+        from sklearn.neighbors import NearestNeighbors
+
         train = training_rows(history, as_of, days=self.train_days)
         train = train[train["career_games"] >= 10]
         if len(train) > self.max_rows:
