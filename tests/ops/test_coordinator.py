@@ -123,6 +123,8 @@ def test_grade_after_predict(built: Runner) -> None:
     )[0][0]
     assert bad == 0
     assert {r["system"] for r in rep.by_system} == {"moving_average", "matchup", "ensemble"}
+    assert sum(r["n"] for r in rep.reliability) == sum(r["decided"] for r in rep.by_edge) > 50
+    assert {r["confidence"] for r in rep.by_confidence} <= {"<5pt", "5-10pt", "10pt+"}
 
 
 @pytest.mark.parametrize("threshold", [1, 3])
@@ -131,3 +133,19 @@ def test_breaker_threshold_is_configurable(threshold: int) -> None:
     for _ in range(threshold):
         b.failure("s")
     assert b.is_open("s")
+
+
+def test_moving_average_system_matches_the_sql_baseline(built: Runner) -> None:
+    """`MovingAverage` and ``predictions.sql`` give the same number for the same player-game."""
+    Coordinator(built.settings, built.wh, systems=[MovingAverage()], code_version="test").predict_date(
+        DAY, prepare=False
+    )
+    got = built.wh.rows(
+        "SELECT count(*), max(abs(s.predicted_points - p.predicted_points)) "
+        "FROM system_predictions s JOIN predictions p USING (game_code, player_id) "
+        "WHERE s.game_date = $d AND p.game_date = $d AND s.system = 'moving_average' "
+        "AND s.predicted_points IS NOT NULL AND p.predicted_points IS NOT NULL",
+        {"d": DAY},
+    )[0]
+    assert got[0] > 100
+    assert got[1] < 1e-2  # the SQL rounds to 3 decimals

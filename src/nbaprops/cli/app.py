@@ -34,13 +34,13 @@ def main(
     home: Annotated[
         Path | None,
         typer.Option(
-            help="Folder for the warehouse and raw store [env NBAPROPS_HOME].", show_default="./nbaprops-data"
+            help="Folder for the warehouse and raw store (env NBAPROPS_HOME).", show_default="./nbaprops-data"
         ),
     ] = None,
     data_dir: Annotated[
         Path | None,
         typer.Option(
-            help="Public NBA data folder [env NBAPROPS_DATA_DIR].", show_default="../shared/data/nba"
+            help="Public NBA data folder (env NBAPROPS_DATA_DIR).", show_default="../shared/data/nba"
         ),
     ] = None,
     debug: Annotated[bool, typer.Option(help="Show full tracebacks instead of one-line errors.")] = False,

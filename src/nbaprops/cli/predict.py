@@ -106,6 +106,8 @@ def grade_cmd(
                 "error": rep.error,
                 "by_system": rep.by_system,
                 "by_edge": rep.by_edge,
+                "by_confidence": rep.by_confidence,
+                "reliability": rep.reliability,
             }
         )
         if rep.status == "failed":
@@ -120,10 +122,14 @@ def grade_cmd(
             columns=list(rep.by_system[0]),
             title=f"Grades {rep.day}",
         )
-    if rep.by_edge:
-        print_table(
-            [list(r.values()) for r in rep.by_edge],
-            columns=list(rep.by_edge[0]),
-            title="Ensemble by edge bucket",
-        )
-    console.print(f"{rep.rows_written} graded rows ({rep.status})")
+    for rows, title in (
+        (rep.by_edge, "Ensemble by edge bucket"),
+        (rep.by_confidence, "Ensemble bets by confidence |P(over) - 0.5|"),
+        (rep.reliability, "Ensemble reliability: P(over) bucket vs observed"),
+    ):
+        if rows:
+            print_table([list(r.values()) for r in rows], columns=list(rows[0]), title=title)
+    if rep.status == "skipped":
+        console.print("nothing changed since the last grading (use --force to re-grade)")
+    else:
+        console.print(f"{rep.rows_written} graded rows ({rep.status})")

@@ -280,6 +280,10 @@ class GradeReport:
     error: str | None
     by_system: list[dict[str, Any]]
     by_edge: list[dict[str, Any]]
+    by_confidence: list[dict[str, Any]] = field(default_factory=list)
+    """Ensemble bets by calibrated confidence |P(over) - 0.5|: bets, won, hit rate, profit."""
+    reliability: list[dict[str, Any]] = field(default_factory=list)
+    """Ensemble calibration: P(over) decile -> rows, mean predicted, observed over rate."""
 
 
 def _registry() -> Any:
@@ -304,9 +308,11 @@ def grade_date(settings: Settings, warehouse: Warehouse, day: dt.date, *, force:
     out = rep.outcomes[0]
     by_system: list[dict[str, Any]] = []
     by_edge: list[dict[str, Any]] = []
+    by_confidence: list[dict[str, Any]] = []
+    reliability: list[dict[str, Any]] = []
     if warehouse.has_table("system_prediction_grades"):
         by_system = warehouse.query(
-            "SELECT system, count(actual_points) AS graded, round(avg(abs_error), 3) AS mae, "
+            "SELECT system, count(abs_error) AS graded, round(avg(abs_error), 3) AS mae, "
             "count(*) FILTER (WHERE result IN ('WIN','LOSS','PUSH','VOID')) AS bets, "
             "count(*) FILTER (WHERE result = 'WIN') AS won, count(*) FILTER (WHERE result = 'LOSS') AS lost, "
             "count(*) FILTER (WHERE result = 'PUSH') AS push, count(*) FILTER (WHERE result = 'VOID') AS void, "
@@ -325,4 +331,30 @@ def grade_date(settings: Settings, warehouse: Warehouse, day: dt.date, *, force:
             "AND edge IS NOT NULL GROUP BY 1 ORDER BY 1",
             {"d": day},
         ).to_pylist()
-    return GradeReport(day, out.status, out.rows_written or 0, out.error, by_system, by_edge)
+        by_confidence = warehouse.query(
+            "SELECT CASE WHEN abs(p_over - 0.5) < 0.05 THEN '<5pt' WHEN abs(p_over - 0.5) < 0.10 "
+            "THEN '5-10pt' ELSE '10pt+' END AS confidence, "
+            "count(*) FILTER (WHERE result IN ('WIN','LOSS','PUSH')) AS bets, "
+            "count(*) FILTER (WHERE result = 'WIN') AS won, "
+            "round(coalesce(sum(profit), 0), 3) AS profit "
+            "FROM system_prediction_grades WHERE game_date = $d AND system = 'ensemble' "
+            "AND p_over IS NOT NULL GROUP BY 1 ORDER BY 1",
+            {"d": day},
+        ).to_pylist()
+        reliability = warehouse.query(
+            "SELECT least(floor(p_over * 10), 9) / 10 AS p_over_from, count(*) AS n, "
+            "round(avg(p_over), 3) AS predicted, round(avg(went_over), 3) AS observed "
+            "FROM system_prediction_grades WHERE game_date = $d AND system = 'ensemble' "
+            "AND p_over IS NOT NULL AND went_over IS NOT NULL GROUP BY 1 ORDER BY 1",
+            {"d": day},
+        ).to_pylist()
+    return GradeReport(
+        day,
+        out.status,
+        out.rows_written or 0,
+        out.error,
+        by_system,
+        by_edge,
+        by_confidence=by_confidence,
+        reliability=reliability,
+    )
