@@ -12,6 +12,7 @@ from typing import Any, ParamSpec, TypeVar
 import pyarrow as pa
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from nbaprops.core.errors import InputError, NbapropsError
@@ -36,7 +37,7 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except NbapropsError as exc:
             if DEBUG["on"]:
                 raise
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -61,7 +62,7 @@ def _cell(v: Any) -> str:
         return ""
     if isinstance(v, float):
         return f"{v:.3f}".rstrip("0").rstrip(".") if abs(v) < 1e6 else f"{v:.4g}"
-    return str(v)
+    return escape(str(v))  # data, never markup: "[season]" must print as written
 
 
 def print_table(

@@ -7,6 +7,7 @@ import re
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from nbaprops.cli._console import console, handle_errors, parse_date, print_json, print_table
 from nbaprops.cli.app import app, settings
@@ -101,7 +102,9 @@ def heal_cmd(
         title=f"Re-run ({len(plan.rerun)}), then downstream: {', '.join(plan.downstream) or '-'}",
     )
     for f in plan.unhealable:
-        console.print(f"[yellow]cannot heal[/] {f.processor} {f.partition}: {f.detail}", highlight=False)
+        console.print(
+            f"[yellow]cannot heal[/] {f.processor} {f.partition}: {escape(f.detail)}", highlight=False
+        )
     if dry_run:
         return
     after = validate(runner, days)

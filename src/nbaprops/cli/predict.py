@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from nbaprops.cli._console import console, handle_errors, parse_date, print_json, print_table
 from nbaprops.cli.app import app, settings
@@ -71,9 +72,9 @@ def predict_cmd(
             rep.summary.values.tolist(), columns=list(rep.summary.columns), title=f"Predictions {rep.day}"
         )
     for name, why in rep.skipped_systems.items():
-        console.print(f"[yellow]{name}[/]: {why}")
+        console.print(f"[yellow]{name}[/]: {escape(str(why))}")
     for b in rep.failed_batches:
-        console.print(f"[red]{b}[/]")
+        console.print(f"[red]{escape(str(b))}[/]")
     console.print(f"{rep.rows_written} rows written in {rep.batches} batches")
 
 
@@ -114,7 +115,7 @@ def grade_cmd(
             raise typer.Exit(1)
         return
     if rep.status == "failed":
-        console.print(f"[red]grading {rep.day} failed:[/] {rep.error}", highlight=False)
+        console.print(f"[red]grading {rep.day} failed:[/] {escape(str(rep.error))}", highlight=False)
         raise typer.Exit(1)
     if rep.by_system:
         print_table(

@@ -6,6 +6,7 @@ import time
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from nbaprops.cli._console import console, handle_errors, parse_date, print_table
@@ -70,7 +71,7 @@ def _print_report(report: RunReport) -> None:
         title="Runs",
     )
     for o in report.failed[:10]:
-        console.print(f"[red]failed[/] {o.processor} {o.partition}: {o.error}", highlight=False)
+        console.print(f"[red]failed[/] {o.processor} {o.partition}: {escape(o.error or '')}", highlight=False)
     if len(report.failed) > 10:
         console.print(f"... and {len(report.failed) - 10} more: nbaprops ledger --status failed")
 
@@ -80,6 +81,7 @@ def _print_report(report: RunReport) -> None:
 def processors_cmd() -> None:
     """List every processor in DAG order: phase, partition kind, output table, inputs."""
     reg = default_registry()
+    network, opt_in = reg.network(), reg.opt_in()
     print_table(
         [
             (
@@ -88,12 +90,13 @@ def processors_cmd() -> None:
                 p.partition,
                 p.output,
                 ", ".join(f"{i.table}[{i.window}]" for i in p.inputs) or "(external)",
+                "network" if p.name in network else "opt-in" if p.name in opt_in else "yes",
                 p.description,
             )
-            for p in reg.select(phases=(1, 2, 3, 4, 5))  # every processor, scrapes included
+            for p in (reg.by_name[n] for n in reg.order)
         ],
-        columns=["phase", "processor", "partition", "output", "reads", "what"],
-        title="Processors (run order)",
+        columns=["phase", "processor", "partition", "output", "reads", "default", "what"],
+        title="Processors (run order; 'default' = run when no processor is named)",
     )
 
 

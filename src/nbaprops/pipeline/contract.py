@@ -111,6 +111,9 @@ class Processor:
     """Fingerprint of data read from outside the warehouse (source processors)."""
     per_game: bool = True
     """Rows are expected on every date with final games (zero there is suspicious)."""
+    default: bool = True
+    """Selected when no processor is named: False for opt-in work (heavy model fitting,
+    network scrapes), run only by name, by `nbaprops predict`, or with its phase asked for."""
     sql_params: Callable[[Context], Mapping[str, Any]] | None = None
     """Extra named parameters for the SQL model (they are part of the input hash)."""
     extra_depends: tuple[str, ...] = field(default=())

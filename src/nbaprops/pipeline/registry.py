@@ -104,6 +104,8 @@ class Registry:
         wanted = {self.get(n).name for n in names} if names else set(self.order)
         if not names and (phases is None or 1 not in set(phases)):
             wanted -= self.network()  # scrapes need the network: only when asked for by name or phase 1
+        if not names:
+            wanted -= self.opt_in()  # heavy processors: only when asked for by name
         if phases is not None:
             ph = set(phases)
             bad = ph - {1, 2, 3, 4, 5}
@@ -111,6 +113,10 @@ class Registry:
                 raise InputError(f"unknown phase(s) {sorted(bad)}: phases are 1..5")
             wanted = {n for n in wanted if self.by_name[n].phase in ph}
         return [self.by_name[n] for n in self.order if n in wanted]
+
+    def opt_in(self) -> set[str]:
+        """Processors with ``default=False`` and everything that reads their output."""
+        return {p.name for p in self.downstream(n for n in self.order if not self.by_name[n].default)}
 
     def network(self) -> set[str]:
         """Phase-1 (scrape) processors and everything that reads their output."""

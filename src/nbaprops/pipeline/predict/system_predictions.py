@@ -49,4 +49,5 @@ SYSTEM_PREDICTIONS = Processor(
         Input("raw_prop_lines", "partition"),
     ),
     build=build,
+    default=False,  # fits every system per date (minutes per season): `nbaprops predict` or -p
 )
