@@ -55,8 +55,8 @@ def rows_written(home: Path) -> int:
         return int(
             con.sql(
                 "SELECT coalesce(sum(rows_written), 0) FROM ops_ledger WHERE status = 'success'"
-            ).fetchone()[0]
-        )  # type: ignore[index]
+            ).fetchall()[0][0]
+        )
     finally:
         con.close()
 
@@ -65,8 +65,7 @@ def season_range(data: Path, seasons: tuple[str, ...]) -> tuple[str, str]:
     got = duckdb.sql(
         f"SELECT min(game_date)::DATE, max(game_date)::DATE FROM read_parquet('{data / 'games.parquet'}') "
         f"WHERE season IN {seasons}"
-    ).fetchone()
-    assert got is not None
+    ).fetchall()[0]
     return str(got[0]), str(got[1])
 
 
@@ -153,9 +152,11 @@ def main() -> None:
             for k in range(args.scale)
             for s in SEASONS
         )
-        f, l = season_range(data, seasons)
+        first_s, last_s = season_range(data, seasons)
         h = tmp / "scaled"
-        wall, rss, code = run(h, data, "backfill", "--start-date", f, "--end-date", l, "--workers", "2")
+        wall, rss, code = run(
+            h, data, "backfill", "--start-date", first_s, "--end-date", last_s, "--workers", "2"
+        )
         n = rows_written(h)
         table.add_row(
             f"SYNTHETIC {args.scale}x copies of the 4 seasons{' FAILED' if code else ''}",

@@ -13,7 +13,7 @@ from nbaprops.cli.app import app, settings
 from nbaprops.cli.run import _phases, _print_report, _split
 from nbaprops.core.calendar import validate_season
 from nbaprops.core.errors import InputError
-from nbaprops.ops.backfill import load_state, preflight, resolve_dates, run_backfill
+from nbaprops.ops.backfill import _planned, load_state, preflight, resolve_dates, run_backfill
 from nbaprops.ops.pipeline import check_public_data, open_runner
 from nbaprops.ops.runner import Outcome
 from nbaprops.pipeline.registry import default_registry
@@ -56,7 +56,7 @@ def backfill_cmd(
     status: Annotated[bool, typer.Option("--status", help="Show the last backfill's progress.")] = False,
     skip_preflight: Annotated[bool, typer.Option(help="Do not check inputs first.")] = False,
     force: Annotated[bool, typer.Option(help="Re-run unchanged partitions too.")] = False,
-    chunk: Annotated[int, typer.Option(min=1, help="Partitions per unit of work and checkpoint.")] = 16,
+    chunk: Annotated[int, typer.Option(min=1, help="Partitions per unit of work and checkpoint.")] = 32,
 ) -> None:
     """Backfill a range: DAG order, parallel partitions, an atomic checkpoint to resume from.
 
@@ -88,7 +88,7 @@ def backfill_cmd(
             raise InputError("pre-flight: " + "; ".join(pf.missing))
     if dry_run:
         print_table(
-            [(p.phase, p.name, len(runner.partitions_for(p, days))) for p in procs],
+            [(p.phase, p.name, len(_planned(runner, p, days))) for p in procs],
             columns=["phase", "processor", "partitions"],
             title=f"Plan: {days[0]} .. {days[-1]} ({len(days)} dates)",
         )

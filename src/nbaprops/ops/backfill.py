@@ -7,6 +7,9 @@ re-run, and the runner's idempotency makes the partition that was being written 
 process died safe to run again (its write was one transaction; its ``running`` ledger row
 is reaped on resume because the checkpoint records the dead process).
 
+Date partitions are planned only on days the schedule has games: a day without games
+needs no run (validation calls it a legitimate zero from the schedule alone).
+
 A partition is checkpointed only when it succeeded, is not a suspicious zero, and its
 games coverage reaches the gate (`Settings.coverage_gate`): a partial partition stays
 pending and is reported.
@@ -185,7 +188,7 @@ def run_backfill(
     workers: int = 2,
     resume: bool = True,
     force: bool = False,
-    chunk: int = 16,
+    chunk: int = 32,
     on_outcome: Callable[[Outcome], None] | None = None,
     on_plan: Callable[[dict[str, int]], None] | None = None,
 ) -> tuple[BackfillState, RunReport]:
@@ -220,7 +223,7 @@ def run_backfill(
     state.pid, state.state = os.getpid(), "running"
     report = RunReport()
     for name in names:
-        state.totals[name] = len(runner.partitions_for(runner.registry.by_name[name], dates))
+        state.totals[name] = len(_planned(runner, runner.registry.by_name[name], dates))
     if on_plan:
         on_plan(dict(state.totals))
     state.save(path)
@@ -228,7 +231,9 @@ def run_backfill(
         for name in names:
             proc = runner.registry.by_name[name]
             done = set(state.done.get(name, []))
-            todo = [v for v in runner.partitions_for(proc, dates) if proc.partition_for(v).key not in done]
+            planned = _planned(runner, proc, dates)
+            state.totals[name] = len(planned)
+            todo = [v for v in planned if proc.partition_for(v).key not in done]
             _run_processor(
                 runner,
                 proc,
@@ -248,6 +253,18 @@ def run_backfill(
         raise
     state.save(path)
     return state, report
+
+
+def _planned(runner: Runner, proc: Processor, dates: Sequence[dt.date]) -> list[Any]:
+    """A processor's partitions for the dates: date partitions only on days with games.
+
+    A day without games needs no run: validation calls it a legitimate zero from the
+    schedule alone.  Before the schedule is loaded every date is planned.
+    """
+    parts = runner.partitions_for(proc, dates)
+    if proc.partition != "date" or runner.calendar.empty:
+        return parts
+    return [d for d in parts if runner.calendar.day(d).games > 0]
 
 
 def _run_processor(
@@ -276,11 +293,13 @@ def _run_processor(
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for sub in pool.map(work, chunks):
             report.outcomes.extend(sub.outcomes)
-            for o in sub.outcomes:
-                if o.status == "failed" or o.suspicious:
-                    continue
-                value: Any = dt.date.fromisoformat(o.partition) if proc.partition == "date" else o.partition
-                share = partition_coverage(runner, proc, value)
+            ok = [o for o in sub.outcomes if o.status != "failed" and not o.suspicious]
+            values: list[Any] = [
+                dt.date.fromisoformat(o.partition) if proc.partition == "date" else o.partition for o in ok
+            ]
+            shares = partition_coverage(runner, proc, values)
+            for o in ok:
+                share = shares.get(o.partition)
                 if share is not None and share < runner.settings.coverage_gate:
                     state.partial.setdefault(proc.name, []).append(o.partition)
                     continue

@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
+import pyarrow as pa
+
 from nbaprops.core.calendar import Calendar, GameRow, season_for_date
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import DataError, GateBlockedError, NbapropsError
@@ -361,12 +363,13 @@ class Runner:
     # row each, same error); the next run retries them.
 
     def batchable(self, proc: Processor) -> bool:
-        """Whether a processor's SQL builds many date partitions at once (``$game_dates``)."""
-        return (
-            proc.sql is not None
-            and proc.partition == "date"
-            and "game_dates" in _PARAM.findall(proc.sql_text())
-        )
+        """Whether a processor builds many date partitions at once: SQL reading ``$game_dates``,
+        or a ``build_many`` function."""
+        if proc.partition != "date":
+            return False
+        if proc.build_many is not None:
+            return True
+        return proc.sql is not None and "game_dates" in _PARAM.findall(proc.sql_text())
 
     def input_hashes(
         self,
@@ -528,18 +531,18 @@ class Runner:
             group = f"{self.calendar.season_of(p.value)}|{sorted(params[i].items())}"  # type: ignore[arg-type]
             groups.setdefault(group, []).append((i, ez, rid))
         successes: list[tuple[str, Any, int, bool]] = []
-        sql = proc.sql_text()
+        sql = proc.sql_text() if proc.sql is not None else ""
         used = set(_PARAM.findall(sql))
         for members in groups.values():
             vals = [parts[i].value for i, _, _ in members]
             bind = {**params[members[0][0]], "game_dates": vals}
             try:
-                results = self.wh.write_partitions(
-                    proc.output,
-                    proc.partition_column,
-                    vals,
-                    Query(sql, {k: v for k, v in bind.items() if k in used}),
+                rows: pa.Table | Query = (
+                    proc.build_many([ctxs[i] for i, _, _ in members])
+                    if proc.build_many is not None
+                    else Query(sql, {k: v for k, v in bind.items() if k in used})
                 )
+                results = self.wh.write_partitions(proc.output, proc.partition_column, vals, rows)
             except Exception as exc:
                 msg = _one_line(exc)
                 for i, _, rid in members:

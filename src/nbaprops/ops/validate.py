@@ -24,7 +24,7 @@ A partition that is complete and matches its ledger is not a finding at all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal, TypeAlias
 
@@ -123,26 +123,40 @@ def _games_covered(runner: Runner, proc: Processor) -> dict[str, int]:
     return {d.isoformat(): int(n) for d, n in got}
 
 
-def partition_coverage(runner: Runner, proc: Processor, value: PartitionValue) -> float | None:
-    """Share of the date's final games a per-game partition covers (None: not applicable)."""
-    if not isinstance(value, dt.date) or not proc.per_game or proc.external is not None:
-        return None  # source tables are complete against their source, not the schedule
-    day = runner.calendar.day(value)
-    if day.final_games == 0 or "game_code" not in runner.wh.columns(proc.output):
-        return None
-    if day.bootstrap and _built_from_history(proc):
-        return None
-    expected = runner.wh.rows(
-        "SELECT count(*) FROM schedule WHERE game_date = $d AND status = 'final' "
-        "AND list_contains($t, season_type)",
-        {"d": value, "t": list(BOX_SEASON_TYPES)},
-    )[0][0]
-    if not expected:
-        return None
-    covered = runner.wh.rows(
-        f"SELECT count(DISTINCT game_code) FROM {proc.output} WHERE game_date = $d", {"d": value}
-    )[0][0]
-    return int(covered) / int(expected)
+def partition_coverage(
+    runner: Runner, proc: Processor, values: Sequence[PartitionValue]
+) -> dict[str, float | None]:
+    """Share of each date's covered final games a per-game partition holds.
+
+    None where the question does not apply: season partitions, source tables (complete
+    against their source, not the schedule), dates without covered games, and thin
+    precompute/prediction output in the bootstrap window.  Two queries for any number of dates.
+    """
+    out: dict[str, float | None] = {proc.partition_for(v).key: None for v in values}
+    days = [v for v in values if isinstance(v, dt.date)]
+    if not days or not proc.per_game or proc.external is not None:
+        return out
+    if "game_code" not in runner.wh.columns(proc.output):
+        return out
+    expected = dict(
+        runner.wh.rows(
+            "SELECT game_date, count(*) FROM schedule WHERE list_contains($d, game_date) "
+            "AND status = 'final' AND list_contains($t, season_type) GROUP BY 1",
+            {"d": days, "t": list(BOX_SEASON_TYPES)},
+        )
+    )
+    covered = dict(
+        runner.wh.rows(
+            f"SELECT game_date, count(DISTINCT game_code) FROM {proc.output} "
+            "WHERE list_contains($d, game_date) GROUP BY 1",
+            {"d": days},
+        )
+    )
+    for d in days:
+        if not expected.get(d) or (runner.calendar.day(d).bootstrap and _built_from_history(proc)):
+            continue
+        out[d.isoformat()] = int(covered.get(d, 0)) / int(expected[d])
+    return out
 
 
 def _built_from_history(proc: Processor) -> bool:

@@ -107,6 +107,9 @@ class Processor:
     inputs: tuple[Input, ...] = ()
     build: Builder | None = None
     sql: Path | None = None
+    build_many: Callable[[list[Context]], pa.Table] | None = None
+    """Optional: build many date partitions at once (same rows as `build` per partition);
+    the runner uses it for batches and still records every partition on its own."""
     external: External | None = None
     """Fingerprint of data read from outside the warehouse (source processors)."""
     per_game: bool = True

@@ -100,6 +100,11 @@ class PublicData:
         t = _load(self.path(name), self.digest(name))
         return t.filter(pc.equal(t.column("game_date"), pa.scalar(day, pa.date32())))
 
+    def read_dates(self, name: str, days: list[dt.date]) -> pa.Table:
+        """Every row of a file on any of the given game dates."""
+        t = _load(self.path(name), self.digest(name))
+        return t.filter(pc.is_in(t.column("game_date"), pa.array(days, pa.date32())))
+
     def read_season(self, name: str, season: str) -> pa.Table:
         """Every row of a file in one season."""
         t = _load(self.path(name), self.digest(name))

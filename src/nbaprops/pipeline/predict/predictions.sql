@@ -1,28 +1,34 @@
 -- predictions: the moving-average system's points estimate per expected player,
 -- with the consensus line and an OVER/UNDER/PASS call.
--- grain: (game_code, player_id, system); partition: game_date ($game_date)
+-- grain: (game_code, player_id, system); partition: game_date ($game_dates: the dates to build)
 -- key: game_code, player_id, system
--- inputs: schedule (games of the date), player_game_summary (strictly before the date),
---         raw_prop_lines (the date)
--- Only rows dated before $game_date are read for history: no leakage by construction.
-WITH games AS (
-    SELECT game_code, season, home_team, away_team
-    FROM schedule WHERE game_date = $game_date
+-- inputs: schedule (games of the dates), player_game_summary (strictly before each date),
+--         raw_prop_lines (the dates)
+-- Each target date reads only rows dated before it: no leakage by construction.  A game_code
+-- names its date, so everything keyed by game_code belongs to exactly one target.
+WITH targets AS (
+    SELECT DISTINCT game_date AS target FROM unnest($game_dates::DATE[]) AS u(game_date)
+),
+games AS (
+    SELECT s.game_date AS target, s.game_code, s.season, s.home_team, s.away_team
+    FROM schedule s JOIN targets t ON s.game_date = t.target
+),
+target_seasons AS (
+    SELECT DISTINCT target, season FROM games
 ),
 sides AS (
-    SELECT game_code, season, home_team AS team, away_team AS opponent, true AS is_home FROM games
+    SELECT target, game_code, season, home_team AS team, away_team AS opponent, true AS is_home FROM games
     UNION ALL
-    SELECT game_code, season, away_team, home_team, false FROM games
+    SELECT target, game_code, season, away_team, home_team, false FROM games
 ),
 history AS (
-    SELECT s.player_id, s.player_lookup, s.player_name, s.team, s.game_date, s.points,
-           row_number() OVER (PARTITION BY s.player_id ORDER BY s.game_date DESC) AS recency
+    SELECT ts.target, s.player_id, s.player_lookup, s.player_name, s.team, s.game_date, s.points,
+           row_number() OVER (PARTITION BY ts.target, s.player_id ORDER BY s.game_date DESC) AS recency
     FROM player_game_summary s
-    WHERE s.game_date < $game_date
-      AND s.season = (SELECT any_value(season) FROM games)
+    JOIN target_seasons ts ON s.season = ts.season AND s.game_date < ts.target
 ),
 form AS (
-    SELECT player_id,
+    SELECT target, player_id,
            any_value(player_lookup) FILTER (WHERE recency = 1) AS player_lookup,
            any_value(player_name) FILTER (WHERE recency = 1)   AS player_name,
            any_value(team) FILTER (WHERE recency = 1)          AS last_team,
@@ -31,24 +37,29 @@ form AS (
            avg(points) FILTER (WHERE recency <= 10)            AS l10,
            avg(points)                                         AS season_avg,
            count(*)                                            AS games_used
-    FROM history GROUP BY player_id
+    FROM history GROUP BY target, player_id
 ),
--- players expected tonight: on a team that plays, seen for it in the last 21 days
+-- players expected on a date: on a team that plays, seen for it in the last 21 days
 expected AS (
-    SELECT f.player_id, s.game_code, s.team, s.opponent, s.is_home
-    FROM form f JOIN sides s ON s.team = f.last_team
-    WHERE f.last_game >= $game_date - INTERVAL 21 DAY
+    SELECT f.target, f.player_id, s.game_code, s.team, s.opponent, s.is_home
+    FROM form f JOIN sides s ON s.target = f.target AND s.team = f.last_team
+    WHERE f.last_game >= f.target - INTERVAL 21 DAY
 ),
-known_names AS (  -- name -> id from history, for lines the source left unmatched
-    SELECT player_lookup, arg_max(player_id, game_date) AS player_id
-    FROM player_game_summary WHERE game_date < $game_date GROUP BY 1
+day_lines AS (
+    SELECT l.* FROM raw_prop_lines l JOIN targets t ON l.game_date = t.target
+),
+known_names AS (  -- name -> id from history before the date, for lines the source left unmatched
+    SELECT l.game_date AS target, l.player_lookup, arg_max(s.player_id, s.game_date) AS player_id
+    FROM (SELECT DISTINCT game_date, player_lookup FROM day_lines WHERE player_id IS NULL) l
+    JOIN player_game_summary s ON s.player_lookup = l.player_lookup AND s.game_date < l.game_date
+    GROUP BY 1, 2
 ),
 lines AS (
     SELECT coalesce(l.player_id, k.player_id) AS player_id, l.player_lookup, l.player_name,
            l.game_code, l.bookmaker, l.line, l.over_odds, l.under_odds
-    FROM raw_prop_lines l LEFT JOIN known_names k USING (player_lookup)
-    WHERE l.game_date = $game_date AND l.is_primary_line
-      AND coalesce(l.player_id, k.player_id) IS NOT NULL
+    FROM day_lines l
+    LEFT JOIN known_names k ON k.target = l.game_date AND k.player_lookup = l.player_lookup
+    WHERE l.is_primary_line AND coalesce(l.player_id, k.player_id) IS NOT NULL
 ),
 consensus AS (  -- the most offered line; ties go to the lower line
     SELECT player_id, game_code, line, n_books
@@ -65,12 +76,13 @@ universe AS (
     SELECT player_id, game_code FROM consensus
 ),
 line_names AS (
-    SELECT player_id, any_value(player_lookup) AS player_lookup, any_value(player_name) AS player_name
-    FROM lines GROUP BY player_id
+    SELECT player_id, game_code, any_value(player_lookup) AS player_lookup,
+           any_value(player_name) AS player_name
+    FROM lines GROUP BY player_id, game_code
 ),
 scored AS (
     SELECT
-        u.game_code, u.player_id,
+        u.game_code, u.player_id, g.target,
         coalesce(f.player_lookup, n.player_lookup) AS player_lookup,
         coalesce(f.player_name, n.player_name)     AS player_name,
         coalesce(f.games_used, 0)                  AS games_used,
@@ -78,9 +90,10 @@ scored AS (
              THEN 0.5 * f.l5 + 0.3 * f.l10 + 0.2 * f.season_avg END AS predicted_points,
         c.line, c.n_books
     FROM universe u
-    LEFT JOIN form f USING (player_id)
-    LEFT JOIN consensus c USING (player_id, game_code)
-    LEFT JOIN line_names n USING (player_id)
+    JOIN games g ON g.game_code = u.game_code
+    LEFT JOIN form f ON f.target = g.target AND f.player_id = u.player_id
+    LEFT JOIN consensus c ON c.player_id = u.player_id AND c.game_code = u.game_code
+    LEFT JOIN line_names n ON n.player_id = u.player_id AND n.game_code = u.game_code
 ),
 called AS (
     SELECT *,
@@ -113,7 +126,7 @@ priced AS (  -- the book offering the consensus line at the best price for the c
     GROUP BY c.game_code, c.player_id
 )
 SELECT
-    $game_date::DATE                      AS game_date,
+    c.target                              AS game_date,
     c.game_code,
     c.player_id,
     c.player_lookup,

@@ -12,7 +12,12 @@ __all__ = ["RAW_PLAYER_BOXSCORES"]
 
 def build(ctx: Context) -> pa.Table:
     """One date's player box scores from the public ``player_boxscores.parquet``."""
-    t = ctx.public_data().read_date("player_boxscores", ctx.date)
+    return build_many([ctx])
+
+
+def build_many(ctxs: list[Context]) -> pa.Table:
+    """Several dates' player box scores at once (a backfill batch)."""
+    t = ctxs[0].public_data().read_dates("player_boxscores", [c.date for c in ctxs])
     return with_player_lookup(with_game_code(as_date(t)))
 
 
@@ -25,5 +30,6 @@ RAW_PLAYER_BOXSCORES = Processor(
     description="Player box scores for one date (public data player_boxscores.parquet).",
     inputs=(Input("schedule", "season"),),
     build=build,
+    build_many=build_many,
     external=external_for("player_boxscores"),
 )

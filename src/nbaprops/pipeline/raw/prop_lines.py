@@ -34,7 +34,12 @@ def build(ctx: Context) -> pa.Table:
     ``player_id`` is the NBA.com id the public data matched the book's name to
     (NULL for the few names it could not match).
     """
-    t = ctx.public_data().read_date("props_points", ctx.date)
+    return build_many([ctx])
+
+
+def build_many(ctxs: list[Context]) -> pa.Table:
+    """Several dates' lines at once (a backfill batch)."""
+    t = ctxs[0].public_data().read_dates("props_points", [c.date for c in ctxs])
     t = t.rename_columns(["player_id" if c == "matched_player_id" else c for c in t.column_names])
     return with_player_lookup(with_game_code(as_date(t))).select(COLUMNS)
 
@@ -48,5 +53,6 @@ RAW_PROP_LINES = Processor(
     description="Player points prop lines, every book and alternate (public data props_points.parquet).",
     inputs=(Input("schedule", "season"),),
     build=build,
+    build_many=build_many,
     external=external_for("props_points"),
 )
