@@ -69,27 +69,39 @@ def season_range(data: Path, seasons: tuple[str, ...]) -> tuple[str, str]:
     return str(got[0]), str(got[1])
 
 
-def scaled_copy(data: Path, out: Path, copies: int) -> Path:
-    """SYNTHETIC: the real files repeated `copies` times, each copy 364*k*? days later."""
+def game_days(data: Path, seasons: tuple[str, ...]) -> list[str]:
+    got = duckdb.sql(
+        f"SELECT DISTINCT game_date::DATE FROM read_parquet('{data / 'games.parquet'}') "
+        f"WHERE season IN {seasons} ORDER BY 1"
+    ).fetchall()
+    return [str(r[0]) for r in got]
+
+
+def scaled_copy(data: Path, out: Path, copies: int, seasons: tuple[str, ...] = SEASONS) -> Path:
+    """SYNTHETIC: the given seasons repeated `copies` times, copy k shifted 10*k 'years' (3640*k days).
+
+    Dates, game keys and season labels are shifted together so copies never collide;
+    NBA.com game ids are dropped from the copies (they would).
+    """
     out.mkdir(parents=True, exist_ok=True)
-    span = 364 * 10  # a copy lands ten 'years' later; seasons are relabelled to match
     for name in ("games", "player_boxscores", "props_points"):
         parts = []
         for k in range(copies):
-            shift = span * k
-            yrs = 10 * k
-            parts.append(
-                f"SELECT * REPLACE (game_date + INTERVAL {shift} DAY AS game_date"
-                + (
-                    ", (CAST(left(season, 4) AS INT) + " + str(yrs) + ")::VARCHAR || '-' || "
-                    "lpad(((CAST(left(season, 4) AS INT) + "
-                    + str(yrs)
-                    + " + 1) % 100)::VARCHAR, 2, '0') AS season"
-                    if name != "props_points"
-                    else ""
+            days, years = 3640 * k, 10 * k
+            shifted = f"(game_date + INTERVAL {days} DAY)"
+            cols = [
+                f"{shifted} AS game_date",
+                f"strftime({shifted}, '%Y-%m-%d') || substr(game_key, 11) AS game_key",
+            ]
+            if name != "props_points":
+                start = f"(CAST(left(season, 4) AS INT) + {years})"
+                cols.append(
+                    f"{start}::VARCHAR || '-' || lpad((({start} + 1) % 100)::VARCHAR, 2, '0') AS season"
                 )
-                + (", NULL::VARCHAR AS game_id" if name != "props_points" and k else "")
-                + f") FROM read_parquet('{data / (name + '.parquet')}')"
+                if k:
+                    cols.append("NULL::VARCHAR AS game_id")
+            parts.append(
+                f"SELECT * REPLACE ({', '.join(cols)}) FROM read_parquet('{data / (name + '.parquet')}')"
             )
         duckdb.sql(f"COPY ({' UNION ALL '.join(parts)}) TO '{out / (name + '.parquet')}' (FORMAT parquet)")
     return out
@@ -105,10 +117,14 @@ def main() -> None:
     table = Table(title=f"nbaprops benchmarks ({os.cpu_count()} cores, {dt.date.today()})")
     for col in ("benchmark", "wall s", "rows written", "rows/s", "peak RSS MiB"):
         table.add_column(col)
-    first, last = season_range(DATA, SEASONS)
+    first, _ = season_range(DATA, SEASONS)
 
+    # the last game day is held back from the backfill and then run as the daily increment
+    days = game_days(DATA, SEASONS)
     home = tmp / "full"
-    wall, rss, code = run(home, DATA, "backfill", "--start-date", first, "--end-date", last, "--workers", "2")
+    wall, rss, code = run(
+        home, DATA, "backfill", "--start-date", first, "--end-date", days[-2], "--workers", "2"
+    )
     n = rows_written(home)
     table.add_row(
         f"full backfill {SEASONS[0]}..{SEASONS[-1]} (phases 2-5){' FAILED' if code else ''}",
@@ -118,16 +134,15 @@ def main() -> None:
         f"{rss:.0f}",
     )
 
-    day = (dt.date.fromisoformat(last) + dt.timedelta(days=1)).isoformat()
-    wall, rss, code = run(home, DATA, "run", "--date", "2025-10-22")
+    wall, rss, code = run(home, DATA, "run", "--date", days[-1])
+    n_day = rows_written(home) - n
     table.add_row(
-        f"incremental daily run 2025-10-22, warm warehouse{' FAILED' if code else ''}",
+        f"incremental daily run {days[-1]}, warm warehouse{' FAILED' if code else ''}",
         f"{wall:.1f}",
-        "",
+        f"{n_day:,}",
         "",
         f"{rss:.0f}",
     )
-    del day
 
     one = {}
     for workers in (1, 2):

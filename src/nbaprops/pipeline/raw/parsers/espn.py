@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import pyarrow as pa
-from bs4 import BeautifulSoup
 
 from nbaprops.core.errors import DataError, SchemaDriftError
 from nbaprops.core.ids import game_code
@@ -73,6 +72,8 @@ def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Ta
 
 def _fitt(kind: str, content: bytes) -> Any:
     html = unzip(content).decode("utf-8", errors="replace")
+    from bs4 import BeautifulSoup  # imported on use: it costs ~0.2 s at start-up
+
     soup = BeautifulSoup(html, "html.parser")
     for script in soup.find_all("script"):
         text = script.string or ""

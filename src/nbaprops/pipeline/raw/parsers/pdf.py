@@ -14,11 +14,9 @@ import io
 import logging
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from nbaprops.core.errors import DataError, SchemaDriftError
 from nbaprops.pipeline.raw import schemas
@@ -39,6 +37,10 @@ class _Word:
     text: str
 
 
+if TYPE_CHECKING:
+    from pypdf import PdfReader
+
+
 @dataclass
 class _Line:
     y: float
@@ -46,6 +48,9 @@ class _Line:
 
 
 def _reader(kind: str, content: bytes) -> PdfReader:
+    from pypdf import PdfReader  # imported on use: it costs ~0.4 s at start-up
+    from pypdf.errors import PdfReadError
+
     if not content.lstrip().startswith(b"%PDF"):
         raise DataError(f"{kind}: payload is not a PDF")
     logging.getLogger("pypdf").setLevel(logging.ERROR)
