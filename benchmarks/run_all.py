@@ -100,9 +100,14 @@ def scaled_copy(data: Path, out: Path, copies: int, seasons: tuple[str, ...] = S
                 )
                 if k:
                     cols.append("NULL::VARCHAR AS game_id")
-            parts.append(
-                f"SELECT * REPLACE ({', '.join(cols)}) FROM read_parquet('{data / (name + '.parquet')}')"
+            src = f"read_parquet('{data / (name + '.parquet')}')"
+            keep = (  # only the benchmark's seasons (props: the games of those seasons)
+                f"season IN {seasons}"
+                if name != "props_points"
+                else f"game_key IN (SELECT game_key FROM read_parquet('{data / 'games.parquet'}') "
+                f"WHERE season IN {seasons})"
             )
+            parts.append(f"SELECT * REPLACE ({', '.join(cols)}) FROM (SELECT * FROM {src} WHERE {keep})")
         duckdb.sql(f"COPY ({' UNION ALL '.join(parts)}) TO '{out / (name + '.parquet')}' (FORMAT parquet)")
     return out
 
@@ -117,6 +122,11 @@ def main() -> None:
     table = Table(title=f"nbaprops benchmarks ({os.cpu_count()} cores, {dt.date.today()})")
     for col in ("benchmark", "wall s", "rows written", "rows/s", "peak RSS MiB"):
         table.add_column(col)
+
+    def row(*cells: str) -> None:
+        table.add_row(*cells)
+        console.print(" | ".join(cells), highlight=False)  # as it completes
+
     first, _ = season_range(DATA, SEASONS)
 
     # the last game day is held back from the backfill and then run as the daily increment
@@ -126,7 +136,7 @@ def main() -> None:
         home, DATA, "backfill", "--start-date", first, "--end-date", days[-2], "--workers", "2"
     )
     n = rows_written(home)
-    table.add_row(
+    row(
         f"full backfill {SEASONS[0]}..{SEASONS[-1]} (phases 2-5){' FAILED' if code else ''}",
         f"{wall:.1f}",
         f"{n:,}",
@@ -136,7 +146,7 @@ def main() -> None:
 
     wall, rss, code = run(home, DATA, "run", "--date", days[-1])
     n_day = rows_written(home) - n
-    table.add_row(
+    row(
         f"incremental daily run {days[-1]}, warm warehouse{' FAILED' if code else ''}",
         f"{wall:.1f}",
         f"{n_day:,}",
@@ -151,14 +161,14 @@ def main() -> None:
         one[workers], rss, code = run(
             h, DATA, "backfill", "--start-date", f1, "--end-date", l1, "--workers", str(workers)
         )
-        table.add_row(
+        row(
             f"one season 2024-25, {workers} worker(s){' FAILED' if code else ''}",
             f"{one[workers]:.1f}",
             f"{rows_written(h):,}",
             "",
             f"{rss:.0f}",
         )
-    table.add_row("ratio 1 worker / 2 workers", f"{one[1] / one[2]:.2f}", "", "", "")
+    row("ratio 1 worker / 2 workers", f"{one[1] / one[2]:.2f}", "", "", "")
 
     if args.scale:
         data = scaled_copy(DATA, tmp / "scaled-data", args.scale)
@@ -173,7 +183,7 @@ def main() -> None:
             h, data, "backfill", "--start-date", first_s, "--end-date", last_s, "--workers", "2"
         )
         n = rows_written(h)
-        table.add_row(
+        row(
             f"SYNTHETIC {args.scale}x copies of the 4 seasons{' FAILED' if code else ''}",
             f"{wall:.1f}",
             f"{n:,}",

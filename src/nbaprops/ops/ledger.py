@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -190,6 +191,99 @@ class Ledger:
             },
         )
         return run_id
+
+    # --- bulk forms (one statement for a whole batch; same columns as the single ones) ---
+    def start_many(
+        self,
+        processor: str,
+        partitions: Sequence[str],
+        input_hashes: Sequence[str],
+        attempts: Sequence[int],
+        *,
+        force: bool,
+        code_version: str,
+        code_hash: str | None = None,
+    ) -> list[str]:
+        """`start` for many partitions of one processor; returns their run ids in order."""
+        ids = [uuid.uuid4().hex[:16] for _ in partitions]
+        if ids:
+            self.wh.execute(
+                f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, code_version, "
+                "started_at, heartbeat_at, attempt, forced, code_hash) "
+                "SELECT unnest($r), $p, unnest($k), 'running', unnest($h), $v, $t, $t, unnest($a), $f, $c",
+                {
+                    "r": ids,
+                    "p": processor,
+                    "k": list(partitions),
+                    "h": list(input_hashes),
+                    "v": code_version,
+                    "t": _now(),
+                    "a": list(attempts),
+                    "f": force,
+                    "c": code_hash,
+                },
+            )
+        return ids
+
+    def skip_many(
+        self, processor: str, partitions: Sequence[str], input_hashes: Sequence[str], *, code_version: str
+    ) -> list[str]:
+        """`skip` for many partitions of one processor."""
+        ids = [uuid.uuid4().hex[:16] for _ in partitions]
+        if ids:
+            self.wh.execute(
+                f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, code_version, "
+                "started_at, finished_at, note) "
+                "SELECT unnest($r), $p, unnest($k), 'skipped', unnest($h), $v, $t, $t, $n",
+                {
+                    "r": ids,
+                    "p": processor,
+                    "k": list(partitions),
+                    "h": list(input_hashes),
+                    "v": code_version,
+                    "t": _now(),
+                    "n": "inputs and code unchanged since the last success",
+                },
+            )
+        return ids
+
+    def close_many(
+        self,
+        *,
+        successes: Sequence[tuple[str, WriteResult, int, bool]] = (),
+        failures: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """`succeed` (run id, engine result, rows in, expected zero) and `fail` (run id, error)
+        for many runs.  As with `succeed`, row counts come only from a `WriteResult`."""
+        now = _now()
+        if successes:
+            self.wh.execute(
+                f"UPDATE {LEDGER} SET status = 'success', rows_written = v.w, rows_replaced = v.d, "
+                "checksum = v.c, rows_in = v.i, expected_zero = v.e, suspicious = v.w = 0 AND NOT v.e, "
+                "finished_at = $t FROM (SELECT unnest($r) AS r, unnest($w) AS w, unnest($d) AS d, "
+                "unnest($c) AS c, unnest($i) AS i, unnest($e) AS e) v WHERE run_id = v.r",
+                {
+                    "r": [x[0] for x in successes],
+                    "w": [x[1].rows_written for x in successes],
+                    "d": [x[1].rows_replaced for x in successes],
+                    "c": [x[1].checksum for x in successes],
+                    "i": [x[2] for x in successes],
+                    "e": [x[3] for x in successes],
+                    "t": now,
+                },
+            )
+        if failures:
+            self.wh.execute(
+                f"UPDATE {LEDGER} SET status = 'failed', error = v.e, finished_at = $t "
+                "FROM (SELECT unnest($r) AS r, unnest($e) AS e) v WHERE run_id = v.r",
+                {
+                    "r": [f[0] for f in failures],
+                    "e": [
+                        (f[1].splitlines() or ["failed"])[0][:2000] if f[1] else "failed" for f in failures
+                    ],
+                    "t": now,
+                },
+            )
 
     def reap(self, timeout: dt.timedelta, *, now: dt.datetime | None = None) -> int:
         """Fail every ``running`` row whose last heartbeat is older than `timeout`.

@@ -20,7 +20,6 @@ import bisect
 import datetime as dt
 import hashlib
 import re
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias
@@ -31,7 +30,7 @@ from nbaprops.core.calendar import Calendar, GameRow, season_for_date
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import DataError, GateBlockedError, NbapropsError
 from nbaprops.core.version import code_version as current_code_version
-from nbaprops.ops.ledger import LEDGER, LastRun, Ledger
+from nbaprops.ops.ledger import LastRun, Ledger
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Processor
 from nbaprops.pipeline.registry import Registry, default_registry
 from nbaprops.sources.public_data import PublicData
@@ -267,6 +266,30 @@ class Runner:
                 self.calendar = load_calendar(self.wh, self.settings)
         return report
 
+    def _check_may_write(
+        self,
+        proc: Processor,
+        part: Partition,
+        failed: set[tuple[str, str]],
+        force: bool,
+        ext: ExternalFingerprint | None,
+        held: int,
+    ) -> None:
+        """Raise when a partition must not be written: a failed upstream, a closed gate, or a
+        source that lost the payload of rows the table still holds (`held`)."""
+        blocker = self._blocked_by(proc, part, failed)
+        if blocker:
+            raise NbapropsError(f"upstream {blocker} failed for {part.key}")
+        for gate in self.gates:
+            reason = gate(self, proc, part)
+            if reason and not force:
+                raise GateBlockedError(f"gate: {reason}")
+        if ext is not None and ext.rows == 0 and not force and held:
+            raise DataError(
+                f"the source holds no rows for {part.key} but {proc.output} has {held}: "
+                "refusing to erase them (restore the payload, or --force)"
+            )
+
     def _blocked_by(self, proc: Processor, part: Partition, failed: set[tuple[str, str]]) -> str | None:
         for up in self.registry.upstream(proc.name):
             upp = self.registry.by_name[up]
@@ -309,20 +332,8 @@ class Runner:
                 forced=force,
                 code_hash=processor_code_hash(proc),
             )
-            blocker = self._blocked_by(proc, part, failed)
-            if blocker:
-                raise NbapropsError(f"upstream {blocker} failed for {part.key}")
-            for gate in self.gates:
-                reason = gate(self, proc, part)
-                if reason and not force:
-                    raise GateBlockedError(f"gate: {reason}")
-            if ext is not None and ext.rows == 0 and not force:
-                held = self.wh.count(proc.output, part)
-                if held:
-                    raise DataError(
-                        f"the source holds no rows for {part.key} but {proc.output} has {held}: "
-                        "refusing to erase them (restore the payload, or --force)"
-                    )
+            held = self.wh.count(proc.output, part) if ext is not None and ext.rows == 0 else 0
+            self._check_may_write(proc, part, failed, force, ext, held)
             rows = self._rows(proc, ctx, params)
             result = self.wh.write_partition(proc.output, part, rows)
             suspicious = self.ledger.succeed(run_id, result, rows_in=rows_in, expected_zero=expected_zero)
@@ -471,8 +482,16 @@ class Runner:
             hashes = self.input_hashes(proc, parts, exts=exts, params=params)
         except Exception as exc:  # nothing can run: one failed row per partition
             msg = _one_line(exc)
-            ids = self._ledger_open(proc, parts, [""] * len(parts), attempts, force)
-            self._ledger_close(failures=[(r, msg) for r in ids])
+            ids = self.ledger.start_many(
+                proc.name,
+                [p.key for p in parts],
+                [""] * len(parts),
+                attempts,
+                force=force,
+                code_version=self.code_version,
+                code_hash=processor_code_hash(proc),
+            )
+            self.ledger.close_many(failures=[(r, msg) for r in ids])
             return [
                 Outcome(proc.name, p.key, "failed", error=msg, run_id=r)
                 for p, r in zip(parts, ids, strict=True)
@@ -486,15 +505,24 @@ class Runner:
             else:
                 run.append((i, ez))
         for i, rid in zip(
-            skip, self._ledger_skip(proc, [parts[i] for i in skip], [hashes[i][0] for i in skip]), strict=True
+            skip,
+            self.ledger.skip_many(
+                proc.name,
+                [parts[i].key for i in skip],
+                [hashes[i][0] for i in skip],
+                code_version=self.code_version,
+            ),
+            strict=True,
         ):
             out[parts[i].key] = Outcome(proc.name, parts[i].key, "skipped", run_id=rid)
-        ids = self._ledger_open(
-            proc,
-            [parts[i] for i, _ in run],
+        ids = self.ledger.start_many(
+            proc.name,
+            [parts[i].key for i, _ in run],
             [hashes[i][0] for i, _ in run],
             [attempts[i] for i, _ in run],
-            force,
+            force=force,
+            code_version=self.code_version,
+            code_hash=processor_code_hash(proc),
         )
         for gate in self.gates:
             prepare = getattr(gate, "prepare", None)
@@ -510,19 +538,7 @@ class Runner:
         for (i, ez), rid in zip(run, ids, strict=True):
             p = parts[i]
             try:
-                blocker = self._blocked_by(proc, p, failed)
-                if blocker:
-                    raise NbapropsError(f"upstream {blocker} failed for {p.key}")
-                for gate in self.gates:
-                    reason = gate(self, proc, p)
-                    if reason and not force:
-                        raise GateBlockedError(f"gate: {reason}")
-                ext = exts[i]
-                if ext is not None and ext.rows == 0 and not force and held.get(p.key):
-                    raise DataError(
-                        f"the source holds no rows for {p.key} but {proc.output} has {held[p.key]}: "
-                        "refusing to erase them (restore the payload, or --force)"
-                    )
+                self._check_may_write(proc, p, failed, force, exts[i], held.get(p.key, 0))
             except Exception as exc:
                 failures.append((rid, _one_line(exc)))
                 out[p.key] = Outcome(proc.name, p.key, "failed", error=_one_line(exc), run_id=rid)
@@ -556,89 +572,5 @@ class Runner:
                 out[parts[i].key] = Outcome(
                     proc.name, parts[i].key, "success", res.rows_written, suspicious, run_id=rid
                 )
-        self._ledger_close(successes=successes, failures=failures)
+        self.ledger.close_many(successes=successes, failures=failures)
         return [out[p.key] for p in parts]
-
-    # bulk ledger writes (the same columns Ledger.start/succeed/fail/skip set, one statement each)
-    def _ledger_open(
-        self,
-        proc: Processor,
-        parts: Sequence[Partition],
-        hashes: Sequence[str],
-        attempts: Sequence[int],
-        force: bool,
-    ) -> list[str]:
-        ids = [uuid.uuid4().hex[:16] for _ in parts]
-        if ids:
-            self.wh.execute(
-                f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, code_version, "
-                "started_at, heartbeat_at, attempt, forced, code_hash) "
-                "SELECT unnest($r), $p, unnest($k), 'running', unnest($h), $v, $t, $t, unnest($a), $f, $c",
-                {
-                    "r": ids,
-                    "p": proc.name,
-                    "k": [p.key for p in parts],
-                    "h": list(hashes),
-                    "v": self.code_version,
-                    "t": dt.datetime.now(dt.UTC),
-                    "a": list(attempts),
-                    "f": force,
-                    "c": processor_code_hash(proc),
-                },
-            )
-        return ids
-
-    def _ledger_skip(self, proc: Processor, parts: Sequence[Partition], hashes: Sequence[str]) -> list[str]:
-        ids = [uuid.uuid4().hex[:16] for _ in parts]
-        if ids:
-            self.wh.execute(
-                f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, code_version, "
-                "started_at, finished_at, note) "
-                "SELECT unnest($r), $p, unnest($k), 'skipped', unnest($h), $v, $t, $t, $n",
-                {
-                    "r": ids,
-                    "p": proc.name,
-                    "k": [p.key for p in parts],
-                    "h": list(hashes),
-                    "v": self.code_version,
-                    "t": dt.datetime.now(dt.UTC),
-                    "n": "inputs and code unchanged since the last success",
-                },
-            )
-        return ids
-
-    def _ledger_close(
-        self,
-        *,
-        successes: Sequence[tuple[str, Any, int, bool]] = (),
-        failures: Sequence[tuple[str, str]] = (),
-    ) -> None:
-        now = dt.datetime.now(dt.UTC)
-        if successes:
-            self.wh.execute(
-                f"UPDATE {LEDGER} SET status = 'success', rows_written = v.w, rows_replaced = v.d, "
-                "checksum = v.c, rows_in = v.i, expected_zero = v.e, suspicious = v.w = 0 AND NOT v.e, "
-                "finished_at = $t FROM (SELECT unnest($r) AS r, unnest($w) AS w, unnest($d) AS d, "
-                "unnest($c) AS c, unnest($i) AS i, unnest($e) AS e) v WHERE run_id = v.r",
-                {
-                    "r": [s[0] for s in successes],
-                    "w": [s[1].rows_written for s in successes],
-                    "d": [s[1].rows_replaced for s in successes],
-                    "c": [s[1].checksum for s in successes],
-                    "i": [s[2] for s in successes],
-                    "e": [s[3] for s in successes],
-                    "t": now,
-                },
-            )
-        if failures:
-            self.wh.execute(
-                f"UPDATE {LEDGER} SET status = 'failed', error = v.e, finished_at = $t "
-                "FROM (SELECT unnest($r) AS r, unnest($e) AS e) v WHERE run_id = v.r",
-                {
-                    "r": [f[0] for f in failures],
-                    "e": [
-                        (f[1].splitlines() or ["failed"])[0][:2000] if f[1] else "failed" for f in failures
-                    ],
-                    "t": now,
-                },
-            )
