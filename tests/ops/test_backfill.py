@@ -118,3 +118,26 @@ def test_status_and_bad_input(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert not (tmp_path / "home").exists()  # bad input wrote nothing
     res = cli.invoke(app, ["backfill", "--status"])
     assert "no backfill" in res.output
+
+
+def test_a_partial_partition_is_not_checkpointed(tmp_path: Path) -> None:
+    s = make_settings(tmp_path / "home")
+    runner = Runner(settings=s, warehouse=DuckDBWarehouse(s.warehouse_url), code_version="test")
+    days = dates(*SLICE)
+    raw = default_registry().select(["schedule", "raw_player_boxscores"])
+    run_backfill(runner, raw, days)
+    damaged = days[-2]  # 2025-11-08: 8 games; drop one -> 7/8 = 87.5% < 90%
+    runner.wh.execute(
+        "DELETE FROM raw_player_boxscores WHERE game_date = $d AND game_code = "
+        "(SELECT min(game_code) FROM raw_player_boxscores WHERE game_date = $d)",
+        {"d": damaged},
+    )
+    summary = default_registry().select(["player_game_summary"])
+    state, report = run_backfill(runner, summary, days, force=True)  # force: past the input gate
+    assert not report.failed
+    assert state.partial == {"player_game_summary": [damaged.isoformat()]}
+    assert damaged.isoformat() not in state.done["player_game_summary"]
+    assert len(state.done["player_game_summary"]) == len(
+        [d for d in days if runner.calendar.day(d).games]
+    ) - 1
+    assert state.state == "incomplete"

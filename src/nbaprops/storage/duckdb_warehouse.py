@@ -66,7 +66,10 @@ class DuckDBWarehouse:
         except duckdb.Error as exc:
             raise WarehouseError(f"cannot open warehouse {self.url}: {exc}") from exc
         self._local = threading.local()
-        self._ddl_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        """Writes are serialised across threads (reads are not): concurrent writers on one
+        DuckDB database were seen to corrupt a string segment under load; SQL models are
+        computed outside the lock and only the replace itself holds it."""
         self._known: dict[str, list[str]] = {}
         """Column lists of tables known to exist (dropped on any schema change we make)."""
         if not read_only:
@@ -114,72 +117,62 @@ class DuckDBWarehouse:
         table, column = _ident(table), _ident(column)
         keys = [Partition(column, v).key for v in values]
         try:
-            have = self.columns(table)
-            if not have or (isinstance(rows, pa.Table) and set(rows.column_names) - set(have)):
-                self._ensure_table(table, rows)
-            with self._transaction() as cur:
-                src = self._stage(cur, rows)
-                if isinstance(rows, Query):
-                    self._add_new_columns(cur, table, src)
-                if column not in self._columns(cur, table):
-                    raise DataError(f"{table} has no partition column {column!r}")
-                outside = cur.execute(
-                    f"SELECT count(*) FROM {src} WHERE {column} IS NULL "
-                    f"OR NOT list_contains($vals, {column})",
-                    {"vals": list(values)},
-                ).fetchone()
-                if outside and outside[0]:
-                    raise DataError(
-                        f"{outside[0]} rows for {table} fall outside partition(s) "
-                        f"{', '.join(keys[:3])}{'...' if len(keys) > 3 else ''}"
-                    )
-                before = dict(
-                    cur.execute(
-                        f"SELECT {column}, count(*) FROM {table} WHERE list_contains($vals, {column}) "
-                        "GROUP BY 1",
-                        {"vals": list(values)},
-                    ).fetchall()
-                )
-                cur.execute(
-                    f"DELETE FROM {table} WHERE list_contains($vals, {column})",
-                    {"vals": list(values)},
-                )
-                inserted = cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {src}").fetchone()
-                total = int(inserted[0]) if inserted else 0
-                per = {
-                    r[0]: (int(r[1]), str(r[2]))
-                    for r in cur.execute(
-                        f"SELECT {column}, count(*), {_CHECKSUM} FROM {table} t WHERE list_contains($vals, {column}) GROUP BY 1",
-                        {"vals": list(values)},
-                    ).fetchall()
-                }
-                if sum(n for n, _ in per.values()) != total:
-                    raise WarehouseError(
-                        f"{table}: engine inserted {total} rows but the partitions hold "
-                        f"{sum(n for n, _ in per.values())}"
-                    )
-                self._record_partitions(cur, table, keys, values, per)
-                self._unstage(cur, rows, src)
+            if isinstance(rows, Query):  # compute in parallel; only the replace is serialised
+                rows = self._cur.sql(rows.sql, params=dict(rows.params)).to_arrow_table()
+            with self._write_lock:
+                return self._replace(table, column, values, keys, rows)
         except duckdb.Error as exc:
             raise WarehouseError(f"write to {table} failed, partition unchanged: {exc}") from exc
+
+    def _replace(
+        self, table: str, column: str, values: Sequence[PartitionValue], keys: list[str], rows: pa.Table
+    ) -> dict[str, WriteResult]:
+        """The replace itself, under the write lock: one transaction, engine counts."""
+        have = self.columns(table)
+        if not have or set(rows.column_names) - set(have):
+            self._ensure_table(table, rows)
+        with self._transaction() as cur:
+            cur.register(_ROWS, rows)
+            if column not in self._columns(cur, table):
+                raise DataError(f"{table} has no partition column {column!r}")
+            outside = cur.execute(
+                f"SELECT count(*) FROM {_ROWS} WHERE {column} IS NULL OR NOT list_contains($vals, {column})",
+                {"vals": list(values)},
+            ).fetchone()
+            if outside and outside[0]:
+                raise DataError(
+                    f"{outside[0]} rows for {table} fall outside partition(s) "
+                    f"{', '.join(keys[:3])}{'...' if len(keys) > 3 else ''}"
+                )
+            before = dict(
+                cur.execute(
+                    f"SELECT {column}, count(*) FROM {table} WHERE list_contains($vals, {column}) GROUP BY 1",
+                    {"vals": list(values)},
+                ).fetchall()
+            )
+            cur.execute(f"DELETE FROM {table} WHERE list_contains($vals, {column})", {"vals": list(values)})
+            inserted = cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {_ROWS}").fetchone()
+            total = int(inserted[0]) if inserted else 0
+            per = {
+                r[0]: (int(r[1]), str(r[2]))
+                for r in cur.execute(
+                    f"SELECT {column}, count(*), {_CHECKSUM} FROM {table} t "
+                    f"WHERE list_contains($vals, {column}) GROUP BY 1",
+                    {"vals": list(values)},
+                ).fetchall()
+            }
+            if sum(n for n, _ in per.values()) != total:
+                raise WarehouseError(
+                    f"{table}: engine inserted {total} rows but the partitions hold "
+                    f"{sum(n for n, _ in per.values())}"
+                )
+            self._record_partitions(cur, table, keys, values, per)
+            cur.unregister(_ROWS)
         out: dict[str, WriteResult] = {}
         for value, key in zip(values, keys, strict=True):
             n, chk = per.get(value, (0, "0:0"))
             out[key] = WriteResult(table, key, int(n), int(before.get(value, 0)), chk)
         return out
-
-    def _add_new_columns(self, cur: duckdb.DuckDBPyConnection, table: str, src: str) -> None:
-        """A SQL model that grew a column: add it (rare; checked against the staged rows)."""
-        existing = set(self._columns(cur, table))
-        new = [
-            (n, t)
-            for n, t, *_ in cur.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
-            if n not in existing
-        ]
-        for name, dtype in new:
-            cur.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {dtype}')
-        if new:
-            self._known.pop(table, None)
 
     @staticmethod
     def _record_partitions(
@@ -206,49 +199,30 @@ class DuckDBWarehouse:
         )
         return {p: (int(n), c) for p, n, c in got}
 
-    def _stage(self, cur: duckdb.DuckDBPyConnection, rows: pa.Table | Query, *, probe: bool = False) -> str:
-        if isinstance(rows, Query):
-            limit = " LIMIT 0" if probe else ""
-            cur.execute(
-                f"CREATE OR REPLACE TEMP TABLE {_ROWS}_q AS SELECT * FROM ({rows.sql}){limit}",
-                dict(rows.params),
-            )
-            return f"{_ROWS}_q"
-        cur.register(_ROWS, rows)
-        return _ROWS
-
-    @staticmethod
-    def _unstage(cur: duckdb.DuckDBPyConnection, rows: pa.Table | Query, src: str) -> None:
-        if isinstance(rows, Query):
-            cur.execute(f"DROP TABLE IF EXISTS {src}")
-        else:
-            cur.unregister(_ROWS)
-
-    def _ensure_table(self, table: str, rows: pa.Table | Query) -> None:
+    def _ensure_table(self, table: str, rows: pa.Table) -> None:
         """Create the table, or add new columns, in a short transaction of its own.
 
-        Schema changes are serialised by a lock so parallel writers of a new table do not
-        conflict; an empty table (or a new NULL column) is safe to commit on its own.
+        An empty table (or a new NULL column) is safe to commit on its own; the caller holds
+        the write lock.
         """
-        with self._ddl_lock:
-            cur = self._cur
-            cur.execute("BEGIN TRANSACTION")
-            try:
-                src = self._stage(cur, rows, probe=True)
-                existing = self._columns(cur, table)
-                if not existing:
-                    cur.execute(f"CREATE TABLE {table} AS SELECT * FROM {src} LIMIT 0")
-                else:
-                    described = cur.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
-                    for name, dtype, *_ in described:
-                        if name not in existing:
-                            cur.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {dtype}')
-                self._unstage(cur, rows, src)
-            except BaseException:
-                cur.execute("ROLLBACK")
-                raise
-            cur.execute("COMMIT")
-            self._known.pop(table, None)
+        cur = self._cur
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            cur.register(_ROWS, rows)
+            existing = self._columns(cur, table)
+            if not existing:
+                cur.execute(f"CREATE TABLE {table} AS SELECT * FROM {_ROWS} LIMIT 0")
+            else:
+                described = cur.execute(f"DESCRIBE SELECT * FROM {_ROWS}").fetchall()
+                for name, dtype, *_ in described:
+                    if name not in existing:
+                        cur.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {dtype}')
+            cur.unregister(_ROWS)
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        cur.execute("COMMIT")
+        self._known.pop(table, None)
 
     @staticmethod
     def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -281,7 +255,8 @@ class DuckDBWarehouse:
         if not sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
             self._known.clear()  # DDL may change any table's columns
         try:
-            self._cur.execute(sql, dict(params or {}))
+            with self._write_lock:
+                self._cur.execute(sql, dict(params or {}))
         except duckdb.Error as exc:
             raise WarehouseError(f"statement failed: {exc}") from exc
 
