@@ -54,7 +54,7 @@ def make_client(waits: list[float], clock: Clock | None = None, **kw: object) ->
         "backoff_base": 0.01,
         "backoff_max": 10.0,
         "rate_per_host": 0.0,
-        "read_timeout": 0.3,
+        "read_timeout": 1.5,  # generous: a loaded machine must not turn an answer into a timeout
         "connect_timeout": 2.0,
         **kw,
     }
@@ -125,11 +125,11 @@ def test_read_timeout_is_retried(threaded_server: HTTPServer, waits: list[float]
     def first_slow(_: Request) -> Response:
         calls.append(1)
         if len(calls) == 1:
-            time.sleep(0.8)
+            time.sleep(3.0)
         return Response(RAW, content_type="application/json")
 
     threaded_server.expect_request("/sb").respond_with_handler(first_slow)
-    with make_client(waits, read_timeout=0.2) as c:
+    with make_client(waits, read_timeout=1.0) as c:
         got = c.fetch(profile_for(threaded_server), "sb")
     assert got.attempts == 2 and got.json() == BODY
 

@@ -131,6 +131,10 @@ class DuckDBWarehouse:
         have = self.columns(table)
         if not have or set(rows.column_names) - set(have):
             self._ensure_table(table, rows)
+        # the BETWEEN lets DuckDB skip row groups by their min/max (list_contains alone cannot),
+        # so replacing a partition costs what the partition holds, not what the table holds
+        within = f"{column} BETWEEN $lo AND $hi AND list_contains($vals, {column})"
+        bounds = {"vals": list(values), "lo": min(values), "hi": max(values)}
         with self._transaction() as cur:
             cur.register(_ROWS, rows)
             if column not in self._columns(cur, table):
@@ -146,19 +150,17 @@ class DuckDBWarehouse:
                 )
             before = dict(
                 cur.execute(
-                    f"SELECT {column}, count(*) FROM {table} WHERE list_contains($vals, {column}) GROUP BY 1",
-                    {"vals": list(values)},
+                    f"SELECT {column}, count(*) FROM {table} WHERE {within} GROUP BY 1", bounds
                 ).fetchall()
             )
-            cur.execute(f"DELETE FROM {table} WHERE list_contains($vals, {column})", {"vals": list(values)})
+            cur.execute(f"DELETE FROM {table} WHERE {within}", bounds)
             inserted = cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {_ROWS}").fetchone()
             total = int(inserted[0]) if inserted else 0
             per = {
                 r[0]: (int(r[1]), str(r[2]))
                 for r in cur.execute(
-                    f"SELECT {column}, count(*), {_CHECKSUM} FROM {table} t "
-                    f"WHERE list_contains($vals, {column}) GROUP BY 1",
-                    {"vals": list(values)},
+                    f"SELECT {column}, count(*), {_CHECKSUM} FROM {table} t WHERE {within} GROUP BY 1",
+                    bounds,
                 ).fetchall()
             }
             if sum(n for n, _ in per.values()) != total:
