@@ -104,26 +104,16 @@ class Ledger:
         ``code_hash`` fingerprints the processor's own code (SQL or build
         source), so drift detection can tell which processors changed.
         """
-        run_id = uuid.uuid4().hex[:16]
-        now = _now()
-        self.wh.execute(
-            f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, "
-            "code_version, started_at, heartbeat_at, attempt, forced, note, code_hash) "
-            "VALUES ($r, $p, $k, 'running', $h, $v, $t, $t, $a, $f, $n, $c)",
-            {
-                "r": run_id,
-                "p": processor,
-                "k": partition,
-                "h": input_hash,
-                "v": code_version,
-                "t": now,
-                "a": attempt,
-                "f": forced,
-                "n": note,
-                "c": code_hash,
-            },
-        )
-        return run_id
+        return self.start_many(
+            processor,
+            [partition],
+            [input_hash],
+            [attempt],
+            force=forced,
+            code_version=code_version,
+            code_hash=code_hash,
+            note=note,
+        )[0]
 
     def heartbeat(self, run_id: str) -> None:
         """Mark a running run as alive."""
@@ -174,23 +164,7 @@ class Ledger:
 
     def skip(self, processor: str, partition: str, *, input_hash: str, code_version: str, note: str) -> str:
         """Record a skipped run (inputs and code unchanged since the last success)."""
-        run_id = uuid.uuid4().hex[:16]
-        now = _now()
-        self.wh.execute(
-            f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, "
-            "code_version, started_at, finished_at, note) "
-            "VALUES ($r, $p, $k, 'skipped', $h, $v, $t, $t, $n)",
-            {
-                "r": run_id,
-                "p": processor,
-                "k": partition,
-                "h": input_hash,
-                "v": code_version,
-                "t": now,
-                "n": note,
-            },
-        )
-        return run_id
+        return self.skip_many(processor, [partition], [input_hash], code_version=code_version, note=note)[0]
 
     # --- bulk forms (one statement for a whole batch; same columns as the single ones) ---
     def start_many(
@@ -203,14 +177,15 @@ class Ledger:
         force: bool,
         code_version: str,
         code_hash: str | None = None,
+        note: str | None = None,
     ) -> list[str]:
-        """`start` for many partitions of one processor; returns their run ids in order."""
+        """Open ``running`` rows for many partitions of one processor; their run ids in order."""
         ids = [uuid.uuid4().hex[:16] for _ in partitions]
         if ids:
             self.wh.execute(
                 f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, code_version, "
-                "started_at, heartbeat_at, attempt, forced, code_hash) "
-                "SELECT unnest($r), $p, unnest($k), 'running', unnest($h), $v, $t, $t, unnest($a), $f, $c",
+                "started_at, heartbeat_at, attempt, forced, code_hash, note) "
+                "SELECT unnest($r), $p, unnest($k), 'running', unnest($h), $v, $t, $t, unnest($a), $f, $c, $n",
                 {
                     "r": ids,
                     "p": processor,
@@ -221,14 +196,21 @@ class Ledger:
                     "a": list(attempts),
                     "f": force,
                     "c": code_hash,
+                    "n": note,
                 },
             )
         return ids
 
     def skip_many(
-        self, processor: str, partitions: Sequence[str], input_hashes: Sequence[str], *, code_version: str
+        self,
+        processor: str,
+        partitions: Sequence[str],
+        input_hashes: Sequence[str],
+        *,
+        code_version: str,
+        note: str = "inputs and code unchanged since the last success",
     ) -> list[str]:
-        """`skip` for many partitions of one processor."""
+        """Record skipped runs for many partitions of one processor."""
         ids = [uuid.uuid4().hex[:16] for _ in partitions]
         if ids:
             self.wh.execute(
@@ -242,7 +224,7 @@ class Ledger:
                     "h": list(input_hashes),
                     "v": code_version,
                     "t": _now(),
-                    "n": "inputs and code unchanged since the last success",
+                    "n": note,
                 },
             )
         return ids
