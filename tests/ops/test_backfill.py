@@ -137,7 +137,7 @@ def test_a_partial_partition_is_not_checkpointed(tmp_path: Path) -> None:
     assert not report.failed
     assert state.partial == {"player_game_summary": [damaged.isoformat()]}
     assert damaged.isoformat() not in state.done["player_game_summary"]
-    assert len(state.done["player_game_summary"]) == len(
-        [d for d in days if runner.calendar.day(d).games]
-    ) - 1
+    assert (
+        len(state.done["player_game_summary"]) == len([d for d in days if runner.calendar.day(d).games]) - 1
+    )
     assert state.state == "incomplete"
