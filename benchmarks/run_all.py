@@ -78,17 +78,20 @@ def game_days(data: Path, seasons: tuple[str, ...]) -> list[str]:
 
 
 def scaled_copy(data: Path, out: Path, copies: int, seasons: tuple[str, ...] = SEASONS) -> Path:
-    """SYNTHETIC: the given seasons repeated `copies` times, copy k shifted 10*k 'years' (3640*k days).
+    """SYNTHETIC: the given seasons repeated `copies` times, copy k shifted 10*k 'years' (3640*k days)
+    into the past.
 
     Dates, game keys and season labels are shifted together so copies never collide;
-    NBA.com game ids are dropped from the copies (they would).
+    NBA.com game ids are dropped from the copies (they would).  The copies go back in
+    time, not forward: dates after today are upcoming games to the pipeline (a different
+    workload: no grading, pre-game context instead of box scores).
     """
     out.mkdir(parents=True, exist_ok=True)
     for name in ("games", "player_boxscores", "props_points"):
         parts = []
         for k in range(copies):
-            days, years = 3640 * k, 10 * k
-            shifted = f"(game_date + INTERVAL {days} DAY)"
+            days, years = -3640 * k, -10 * k
+            shifted = f"(game_date + INTERVAL ({days}) DAY)"
             cols = [
                 f"{shifted} AS game_date",
                 f"strftime({shifted}, '%Y-%m-%d') || substr(game_key, 11) AS game_key",
@@ -173,7 +176,7 @@ def main() -> None:
     if args.scale:
         data = scaled_copy(DATA, tmp / "scaled-data", args.scale)
         seasons = tuple(
-            f"{int(s[:4]) + 10 * k}-{(int(s[:4]) + 10 * k + 1) % 100:02d}"
+            f"{int(s[:4]) - 10 * k}-{(int(s[:4]) - 10 * k + 1) % 100:02d}"
             for k in range(args.scale)
             for s in SEASONS
         )

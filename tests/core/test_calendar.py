@@ -27,6 +27,15 @@ def test_game_days_and_counts(cal: Calendar) -> None:
     assert day.bootstrap
 
 
+def test_games_the_box_score_source_does_not_cover(cal: Calendar) -> None:
+    """Play-in days and the Cup final are final games without box scores."""
+    play_in, cup_final = cal.day(dt.date(2025, 4, 15)), cal.day(dt.date(2024, 12, 17))
+    assert (play_in.final_games, play_in.box_final_games) == (2, 0)
+    assert (cup_final.final_games, cup_final.box_final_games) == (1, 0)
+    assert cal.day(dt.date(2025, 10, 22)).box_final_games == 12
+    assert cal.day(dt.date(2026, 1, 5)).box_final_games == 0  # after `today`: not final yet
+
+
 def test_all_star_break_is_found_from_the_gap(cal: Calendar) -> None:
     # 2024-25: last games Feb 13, All-Star Sunday Feb 16, games again Feb 19
     for d in (14, 15, 16, 17, 18):

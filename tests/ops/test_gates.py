@@ -159,14 +159,23 @@ def test_thin_bootstrap_output_is_not_a_loss(built: Runner, table: str) -> None:
 
 def test_batch_and_single_runs_agree(built: Runner) -> None:
     """The runner's set-based path: same input hashes, same rows, one ledger row per partition."""
-    proc = REG.get("ml_feature_store")
     days = dates(*SLICE)
-    parts = [proc.partition_for(d) for d in days]
-    ctxs = [Context(p, built.settings, built.wh, built.calendar, built.raw, built.public_data) for p in parts]
-    params = [dict(proc.sql_params(c)) for c in ctxs]  # type: ignore[misc]
-    bulk = built.input_hashes(proc, parts, exts=[None] * len(parts), params=params)
-    single = [built.input_hash(proc, p, None, prm) for p, prm in zip(parts, params, strict=True)]
-    assert bulk == single
+    windows = set()
+    for proc in REG.by_name.values():  # each built processor ("all" is only read by scrape processors)
+        if not proc.inputs or not built.wh.has_table(proc.output):
+            continue
+        windows |= {i.window for i in proc.inputs}
+        parts = [proc.partition_for(v) for v in built.partitions_for(proc, days)]
+        ctxs = [
+            Context(p, built.settings, built.wh, built.calendar, built.raw, built.public_data) for p in parts
+        ]
+        params = [dict(proc.sql_params(c)) if proc.sql_params else {} for c in ctxs]
+        bulk = built.input_hashes(proc, parts, exts=[None] * len(parts), params=params)
+        single = [built.input_hash(proc, p, None, prm) for p, prm in zip(parts, params, strict=True)]
+        assert bulk == single, proc.name
+        assert any(n for _, n in bulk), proc.name  # the windows found catalog rows
+    assert windows == {"partition", "before", "through", "season"}
+    proc = REG.get("ml_feature_store")
     before = built.wh.partition_state("ml_feature_store")
     n = built.wh.rows(f"SELECT count(*) FROM {LEDGER}")[0][0]
     for d in days[-3:]:  # one partition at a time: the single path

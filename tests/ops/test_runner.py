@@ -146,6 +146,33 @@ def test_a_failed_write_leaves_the_previous_partition_intact(built: Runner) -> N
     )
 
 
+def test_latest_reads_only_the_runs_asked_for(built: Runner) -> None:
+    """A run asks the ledger about its own partitions; the answer matches the full view."""
+    full = built.ledger.latest()
+    keys = [d.isoformat() for d in dates(*SLICE)[:5]]
+    names = {"player_game_summary", "predictions"}
+    scoped = built.ledger.latest(names, keys)
+    assert scoped == {k: v for k, v in full.items() if k[0] in names and k[1] in keys}
+    assert len(scoped) == 10
+    assert built.ledger.latest([], keys) == {} == built.ledger.latest(names, [])
+
+
+def test_which_zeros_are_expected(built: Runner) -> None:
+    """Zero rows are right on days without box-scored games, and for output built from history
+    in a season's first days (a backfill that starts on opening night has no history yet)."""
+    opener, later = SLICE[0], SLICE[1]
+    assert built.calendar.day(opener).bootstrap and not built.calendar.day(later).bootstrap
+    reg = default_registry()
+
+    def expected(name: str, day: dt.date) -> bool:
+        return built._expected_zero(reg.get(name), Partition("game_date", day), None)
+
+    assert expected("predictions", opener) and expected("player_daily_cache", opener)
+    assert not expected("player_game_summary", opener)  # the opener's own games are there
+    assert not expected("predictions", later)
+    assert expected("player_game_summary", OFF_DAY)
+
+
 def test_a_stuck_running_row_is_reaped(built: Runner) -> None:
     run_id = built.ledger.start(
         "player_game_summary", GAME_DAY.isoformat(), input_hash="x", code_version="test"

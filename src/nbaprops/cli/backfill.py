@@ -6,7 +6,14 @@ import time
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
 from nbaprops.cli._console import console, handle_errors, parse_date, print_table
 from nbaprops.cli.app import app, settings
@@ -102,7 +109,7 @@ def backfill_cmd(
         console=console,
         transient=True,
     ) as bar:
-        tasks: dict[int, int] = {}
+        tasks: dict[int, TaskID] = {}
 
         def plan(totals: dict[str, int]) -> None:
             reg = default_registry()

@@ -59,6 +59,11 @@ def validate_season(season: str) -> str:
     return season
 
 
+BOX_SEASON_TYPES: tuple[str, ...] = ("regular", "playoffs")
+"""Season types the box-score source covers: play-in games and the NBA Cup final have no
+player rows in the public data, so no per-game table is expected to hold them."""
+
+
 @dataclass(frozen=True)
 class GameRow:
     """One scheduled game, as the calendar needs it."""
@@ -82,6 +87,8 @@ class DayInfo:
     """Of those, games that are final."""
     bootstrap: bool
     """Within the first bootstrap days of the season."""
+    box_final_games: int = 0
+    """Of the final games, those of the season types box scores cover (`BOX_SEASON_TYPES`)."""
 
     @property
     def expects_rows(self) -> bool:
@@ -174,13 +181,14 @@ class Calendar:
         games = self._by_date.get(day, [])
         season = games[0].season if games else self.season_of(day)
         final = sum(g.final for g in games)
+        box_final = sum(g.final and g.season_type in BOX_SEASON_TYPES for g in games)
         s = self._seasons.get(season)
         bootstrap = bool(s and 0 <= (day - s.first).days < self.bootstrap_days)
         kind: DayKind
         if games:
             kind = "game_day" if final == len(games) and day <= self.today else "scheduled"
             if day > self.today:
-                final = 0
+                final = box_final = 0
         elif day > self.today and (s is None or day > s.last):
             kind = "future"
         elif s is not None and s.first <= day <= s.last:
@@ -189,7 +197,7 @@ class Calendar:
             kind = "future"
         else:
             kind = "off_season"
-        return DayInfo(day, kind, season, len(games), final, bootstrap)
+        return DayInfo(day, kind, season, len(games), final, bootstrap, box_final)
 
     def dates(self, start: dt.date, end: dt.date) -> list[dt.date]:
         """Every calendar date from start to end inclusive.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,10 @@ from nbaprops.ops.validate import partition_coverage
 from nbaprops.pipeline.contract import Processor
 
 __all__ = ["BackfillState", "Preflight", "checkpoint_path", "load_state", "preflight", "run_backfill"]
+
+
+CHECKPOINT_EVERY_S = 1.0
+"""Least seconds between two checkpoint writes while a processor runs (and one at its end)."""
 
 
 def checkpoint_path(settings: Settings) -> Path:
@@ -64,7 +69,7 @@ class BackfillState:
         self.updated_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
-        tmp.write_text(json.dumps(self.__dict__, indent=1))
+        tmp.write_text(json.dumps(self.__dict__))
         os.replace(tmp, path)
 
     @property
@@ -264,7 +269,7 @@ def _planned(runner: Runner, proc: Processor, dates: Sequence[dt.date]) -> list[
     parts = runner.partitions_for(proc, dates)
     if proc.partition != "date" or runner.calendar.empty:
         return parts
-    return [d for d in parts if runner.calendar.day(d).games > 0]
+    return [d for d in parts if isinstance(d, dt.date) and runner.calendar.day(d).games > 0]
 
 
 def _run_processor(
@@ -290,6 +295,7 @@ def _run_processor(
     def work(part_days: list[dt.date]) -> RunReport:
         return runner.run([proc], part_days, force=force, on_outcome=on_outcome)
 
+    saved = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for sub in pool.map(work, chunks):
             report.outcomes.extend(sub.outcomes)
@@ -304,4 +310,10 @@ def _run_processor(
                     state.partial.setdefault(proc.name, []).append(o.partition)
                     continue
                 state.done.setdefault(proc.name, []).append(o.partition)
-            state.save(path)
+            # at most once a second: the checkpoint holds every done key, so writing it per
+            # chunk made a long backfill quadratic.  Losing the last second of progress to a
+            # kill only re-plans partitions whose runs the ledger then skips as unchanged.
+            if time.monotonic() - saved >= CHECKPOINT_EVERY_S:
+                state.save(path)
+                saved = time.monotonic()
+    state.save(path)

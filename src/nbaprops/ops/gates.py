@@ -25,14 +25,13 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nbaprops.storage.warehouse import Partition
+from nbaprops.storage.warehouse import Partition, among
 
 if TYPE_CHECKING:
     from nbaprops.ops.runner import Runner, RunReport
     from nbaprops.pipeline.contract import Processor
 
 __all__ = [
-    "BOX_SEASON_TYPES",
     "PER_GAME_TABLES",
     "CoverageGate",
     "cleanup_stale_upcoming",
@@ -46,20 +45,7 @@ PER_GAME_TABLES: frozenset[str] = frozenset(
 """Tables that must hold rows for every final game the box-score source covers.  Prop lines
 are not here: books do not price every game (and lines before 2025-10-21 do not exist)."""
 
-BOX_SEASON_TYPES: tuple[str, ...] = ("regular", "playoffs")
-"""Season types the box-score source covers: play-in games and the NBA Cup final have no
-player rows in the public data, so they are not expected."""
-
 _GATED_WINDOWS = ("partition", "through")
-
-
-def _expected_sql() -> str:
-    types = ", ".join(f"'{t}'" for t in BOX_SEASON_TYPES)
-    return (
-        "SELECT game_date, count(DISTINCT game_code) FROM schedule "
-        f"WHERE status = 'final' AND season_type IN ({types}) AND list_contains($d, game_date) "
-        "GROUP BY game_date"
-    )
 
 
 def coverage(runner: Runner, table: str, *, days: Sequence[dt.date]) -> dict[dt.date, tuple[int, int]]:
@@ -68,21 +54,19 @@ def coverage(runner: Runner, table: str, *, days: Sequence[dt.date]) -> dict[dt.
     Dates the calendar calls not final (future, scheduled, no games) expect 0.
     """
     wh = runner.wh
-    finals = [d for d in days if runner.calendar.day(d).final_games > 0]
-    expected: dict[dt.date, int] = {}
+    expected = {d: runner.calendar.day(d).box_final_games for d in days}
+    finals = [d for d in days if expected[d]]
     covered: dict[dt.date, int] = {}
-    if finals and wh.has_table("schedule"):
-        expected = {d: int(n) for d, n in wh.rows(_expected_sql(), {"d": finals})}
     if finals and wh.has_table(table):
+        on_days, params = among("game_date", finals, "d")
         covered = {
             d: int(n)
             for d, n in wh.rows(
-                f"SELECT game_date, count(DISTINCT game_code) FROM {table} "
-                "WHERE list_contains($d, game_date) GROUP BY game_date",
-                {"d": finals},
+                f"SELECT game_date, count(DISTINCT game_code) FROM {table} WHERE {on_days} GROUP BY game_date",
+                params,
             )
         }
-    return {d: (covered.get(d, 0), expected.get(d, 0)) for d in days}
+    return {d: (covered.get(d, 0), expected[d]) for d in days}
 
 
 class CoverageGate:

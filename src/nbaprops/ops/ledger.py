@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -288,29 +288,49 @@ class Ledger:
             )
         return int(stuck)
 
-    def latest(self) -> dict[tuple[str, str], LastRun]:
-        """The latest finished run of every (processor, partition)."""
+    def latest(
+        self,
+        processors: Collection[str] | None = None,
+        partitions: Collection[str] | None = None,
+    ) -> dict[tuple[str, str], LastRun]:
+        """The latest finished run of every (processor, partition), or of those named.
+
+        A run asks only for its own processors and partitions: reading the whole ledger
+        for every batch made a long backfill quadratic in its length.
+        """
+        if (processors is not None and not processors) or (partitions is not None and not partitions):
+            return {}
+        where, params = ["status IN ('success', 'failed')"], dict[str, Any]()
+        if processors is not None:
+            where.append("list_contains($processors, processor)")
+            params["processors"] = sorted(processors)
+        if partitions is not None:
+            where.append("list_contains($partitions, partition)")
+            params["partitions"] = sorted(partitions)
         got = self.wh.rows(
             f"""
-            WITH finished AS (
+            WITH scoped AS (SELECT * FROM {LEDGER} WHERE {" AND ".join(where)}),
+            finished AS (
                 SELECT *, row_number() OVER (PARTITION BY processor, partition
                                              ORDER BY started_at DESC, finished_at DESC) AS rn
-                FROM {LEDGER} WHERE status IN ('success', 'failed')
+                FROM scoped
+            ),
+            last_success AS (
+                SELECT processor, partition, max(started_at) AS at
+                FROM scoped WHERE status = 'success' GROUP BY ALL
             ),
             streak AS (  -- failed runs since the last success
                 SELECT l.processor, l.partition, count(*) AS n
-                FROM {LEDGER} l JOIN finished f USING (processor, partition)
-                WHERE f.rn = 1 AND l.status = 'failed' AND l.started_at >= coalesce((
-                    SELECT max(started_at) FROM {LEDGER} s
-                    WHERE s.processor = l.processor AND s.partition = l.partition
-                      AND s.status = 'success'), TIMESTAMPTZ '1900-01-01')
+                FROM scoped l LEFT JOIN last_success s USING (processor, partition)
+                WHERE l.status = 'failed' AND l.started_at >= coalesce(s.at, TIMESTAMPTZ '1900-01-01')
                 GROUP BY ALL
             )
             SELECT f.processor, f.partition, f.run_id, f.status, f.input_hash, f.code_version,
                    f.rows_written, coalesce(f.expected_zero, false), coalesce(s.n, 0)
             FROM finished f LEFT JOIN streak s USING (processor, partition)
             WHERE f.rn = 1
-            """
+            """,
+            params,
         )
         return {(p, k): LastRun(r, st, h, v, w, ez, int(n) + 1) for p, k, r, st, h, v, w, ez, n in got}
 

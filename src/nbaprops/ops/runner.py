@@ -40,6 +40,8 @@ from nbaprops.storage.warehouse import Partition, PartitionValue, Query, Warehou
 __all__ = ["Outcome", "RunReport", "Runner", "load_calendar", "processor_code_hash"]
 
 Gate: TypeAlias = "Callable[[Runner, Processor, Partition], str | None]"
+Cut: TypeAlias = tuple[str | None, str]
+"""A position among a table's sorted catalog keys (see `Runner._window_cuts`)."""
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
@@ -212,7 +214,10 @@ class Runner:
             return True  # upstream has nothing for this partition: zero is the right answer
         if part.column == "game_date" and proc.per_game:
             assert isinstance(part.value, dt.date)
-            return self.calendar.day(part.value).final_games == 0
+            day = self.calendar.day(part.value)
+            # no final games, or only play-in / Cup final games the box-score source never has;
+            # or output built from history in the season's first days (no history yet)
+            return day.box_final_games == 0 or (day.bootstrap and proc.built_from_history)
         return False
 
     def _should_skip(self, last: LastRun | None, input_hash: str, expected_zero: bool) -> bool:
@@ -243,14 +248,14 @@ class Runner:
         """
         report = RunReport()
         self.ledger.reap(dt.timedelta(minutes=self.settings.run_timeout_minutes))
-        latest = self.ledger.latest()
         failed: set[tuple[str, str]] = set()
         wanted = {p.name for p in processors}
         for name in self.registry.order:
             if name not in wanted:
                 continue
             proc = self.registry.by_name[name]
-            values = self.partitions_for(proc, dates)
+            values = self.partitions_for(proc, dates)  # after the schedule ran (season keys)
+            latest = self.ledger.latest([name], [proc.partition_for(v).key for v in values])
             outs: Iterable[Outcome] = (
                 self._run_batch(proc, values, latest, failed, force)
                 if len(values) > 1 and self.batchable(proc)
@@ -408,23 +413,12 @@ class Runner:
                 for h in hs:
                     h.update(f"{inp.table}:none".encode())
                 continue
-            cat = sorted(
-                (str(k), int(x), int(n))
-                for k, x, n in self.wh.rows(
-                    "SELECT partition, hash(partition || checksum), rows FROM ops_partitions "
-                    "WHERE table_name = $t AND rows > 0",
-                    {"t": inp.table},
-                )
-            )
-            keys = [c[0] for c in cat]
-            sums, counts = [0], [0]
-            for _, x, n in cat:
-                sums.append(sums[-1] + x)
-                counts.append(counts[-1] + n)
-            for i, part in enumerate(parts):
-                lo, hi = self._window_span(inp.table, inp.window, part, keys)
-                hs[i].update(f"{inp.table}:{inp.window}:{sums[hi] - sums[lo]}".encode())
-                rows_in[i] += counts[hi] - counts[lo]
+            spans = [self._window_cuts(inp.table, inp.window, part) for part in parts]
+            pos = self._catalog_prefix(inp.table, [c for span in spans for c in span])
+            for i, (lo, hi) in enumerate(spans):
+                (s_lo, n_lo), (s_hi, n_hi) = pos(lo), pos(hi)
+                hs[i].update(f"{inp.table}:{inp.window}:{s_hi - s_lo}".encode())
+                rows_in[i] += n_hi - n_lo
         out = []
         for i, ext in enumerate(exts):
             if ext is not None:
@@ -433,34 +427,76 @@ class Runner:
             out.append((hs[i].hexdigest()[:32], rows_in[i]))
         return out
 
-    def _window_span(self, table: str, window: str, part: Partition, keys: list[str]) -> tuple[int, int]:
-        """[lo, hi) indexes into sorted catalog keys: the rows `_window_sql` selects."""
-        everything = (0, len(keys))
+    def _catalog_prefix(self, table: str, cuts: Sequence[Cut]) -> Callable[[Cut], tuple[int, int]]:
+        """(hash sum, rows) of a table's catalog before each cut, reading only what the cuts need.
+
+        Everything before the lowest key any cut names is summed by the engine into one
+        row, so a batch late in a long backfill reads a few catalog rows, not the history.
+        """
+        floor = min((c[0] for c in cuts if c[0] is not None), default=None)
+        where = "table_name = $t AND rows > 0"
+        base_sum, base_rows = 0, 0
+        if floor is not None:
+            got = self.wh.rows(
+                "SELECT coalesce(sum(hash(partition || checksum)), 0)::VARCHAR, coalesce(sum(rows), 0) "
+                f"FROM ops_partitions WHERE {where} AND partition < $floor",
+                {"t": table, "floor": floor},
+            )[0]
+            base_sum, base_rows = int(got[0]), int(got[1])
+        cat = sorted(
+            (str(k), int(x), int(n))
+            for k, x, n in self.wh.rows(
+                "SELECT partition, hash(partition || checksum), rows FROM ops_partitions "
+                f"WHERE {where}" + (" AND partition >= $floor" if floor is not None else ""),
+                {"t": table} | ({"floor": floor} if floor is not None else {}),
+            )
+        )
+        keys = [c[0] for c in cat]
+        sums, counts = [base_sum], [base_rows]
+        for _, x, n in cat:
+            sums.append(sums[-1] + x)
+            counts.append(counts[-1] + n)
+
+        def prefix(cut: Cut) -> tuple[int, int]:
+            key, side = cut
+            if key is None:
+                return (0, 0) if side == "start" else (sums[-1], counts[-1])
+            i = (bisect.bisect_left if side == "left" else bisect.bisect_right)(keys, key)
+            return sums[i], counts[i]
+
+        return prefix
+
+    def _window_cuts(self, table: str, window: str, part: Partition) -> tuple[Cut, Cut]:
+        """Where the rows `_window_sql` selects start and end among the sorted catalog keys.
+
+        A cut is (key, "left" | "right"): before the first / after the last partition equal
+        to key; or (None, "start" | "end"): the catalog's start or end.
+        """
+        start: Cut = (None, "start")
+        everything = (start, (None, "end"))
         producer = self.registry.by_output.get(table)
         in_col = producer.partition_column if producer else "game_date"
 
-        def eq(k: str) -> tuple[int, int]:
-            return bisect.bisect_left(keys, k), bisect.bisect_right(keys, k)
+        def eq(k: str) -> tuple[Cut, Cut]:
+            return (k, "left"), (k, "right")
 
-        if in_col == "season":
-            if window == "all":
-                return everything
-            season = part.key if part.column == "season" else self.calendar.season_of(part.value)  # type: ignore[arg-type]
-            return eq(season)
         if window == "all":
             return everything
+        if in_col == "season":
+            season = part.key if part.column == "season" else self.calendar.season_of(part.value)  # type: ignore[arg-type]
+            return eq(season)
         if part.column == "season" or window == "season":
             season = part.key if part.column == "season" else self.calendar.season_of(part.value)  # type: ignore[arg-type]
             try:
                 first, last = self.calendar.season_bounds(season)
             except NbapropsError:
-                return (0, 0)
-            return bisect.bisect_left(keys, first.isoformat()), bisect.bisect_right(keys, last.isoformat())
+                return start, start
+            return (first.isoformat(), "left"), (last.isoformat(), "right")
         if window == "partition":
             return eq(part.key)
         if window == "before":
-            return 0, bisect.bisect_left(keys, part.key)
-        return 0, bisect.bisect_right(keys, part.key)  # through
+            return start, (part.key, "left")
+        return start, (part.key, "right")  # through
 
     def _run_batch(
         self,

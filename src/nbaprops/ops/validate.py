@@ -29,11 +29,10 @@ from dataclasses import asdict, dataclass
 from typing import Literal, TypeAlias
 
 from nbaprops.core.calendar import DayInfo
-from nbaprops.ops.gates import BOX_SEASON_TYPES
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.contract import Context, Processor
-from nbaprops.storage.warehouse import PartitionValue
+from nbaprops.storage.warehouse import PartitionValue, among
 
 __all__ = ["ALARMS", "Classification", "Finding", "coverage_report", "partition_coverage", "validate"]
 
@@ -130,7 +129,7 @@ def partition_coverage(
 
     None where the question does not apply: season partitions, source tables (complete
     against their source, not the schedule), dates without covered games, and thin
-    precompute/prediction output in the bootstrap window.  Two queries for any number of dates.
+    precompute/prediction output in the bootstrap window.  One query for any number of dates.
     """
     out: dict[str, float | None] = {proc.partition_for(v).key: None for v in values}
     days = [v for v in values if isinstance(v, dt.date)]
@@ -138,46 +137,19 @@ def partition_coverage(
         return out
     if "game_code" not in runner.wh.columns(proc.output):
         return out
-    expected = dict(
-        runner.wh.rows(
-            "SELECT game_date, count(*) FROM schedule WHERE list_contains($d, game_date) "
-            "AND status = 'final' AND list_contains($t, season_type) GROUP BY 1",
-            {"d": days, "t": list(BOX_SEASON_TYPES)},
-        )
-    )
+    on_days, params = among("game_date", days, "d")
     covered = dict(
         runner.wh.rows(
-            f"SELECT game_date, count(DISTINCT game_code) FROM {proc.output} "
-            "WHERE list_contains($d, game_date) GROUP BY 1",
-            {"d": days},
+            f"SELECT game_date, count(DISTINCT game_code) FROM {proc.output} WHERE {on_days} GROUP BY 1",
+            params,
         )
     )
     for d in days:
-        if not expected.get(d) or (runner.calendar.day(d).bootstrap and _built_from_history(proc)):
+        day = runner.calendar.day(d)
+        if not day.box_final_games or (day.bootstrap and proc.built_from_history):
             continue
-        out[d.isoformat()] = int(covered.get(d, 0)) / int(expected[d])
+        out[d.isoformat()] = int(covered.get(d, 0)) / day.box_final_games
     return out
-
-
-def _built_from_history(proc: Processor) -> bool:
-    """Precompute and prediction rows need earlier games; thin output in bootstrap is expected."""
-    return proc.phase >= 4
-
-
-def _covered_games(runner: Runner) -> dict[dt.date, int]:
-    """Final games per date of the season types the box-score source covers.
-
-    Play-in games and the NBA Cup final have no player rows in the public data, so a
-    per-game table is not expected to hold them (see `ops.gates.BOX_SEASON_TYPES`).
-    """
-    if not runner.wh.has_table("schedule"):
-        return {}
-    got = runner.wh.rows(
-        "SELECT game_date, count(*) FROM schedule WHERE status = 'final' "
-        "AND list_contains($t, season_type) GROUP BY 1",
-        {"t": list(BOX_SEASON_TYPES)},
-    )
-    return {d: int(n) for d, n in got}
 
 
 def _future_season(runner: Runner, season: str) -> bool:
@@ -195,7 +167,6 @@ def _classify(
     rows: int,
     covered: int | None,
     state: tuple[_LedgerState, int | None] | None,
-    box_games: dict[dt.date, int],
 ) -> Finding | None:
     key = proc.partition_for(value).key
     last, ok_rows = state if state else (None, None)
@@ -227,7 +198,7 @@ def _classify(
             return (
                 finding("legitimate_zero", f"no games ({day.kind.replace('_', ' ')})") if rows == 0 else None
             )
-        expected = box_games.get(day.date, 0) if proc.external is None else day.final_games
+        expected = day.box_final_games if proc.external is None else day.final_games
         if expected == 0:  # only play-in / Cup final games: the box source never has them
             if rows == 0:
                 return finding("legitimate_zero", "only games the box-score source does not cover")
@@ -246,7 +217,7 @@ def _classify(
                 f"the source lost this partition's payload; the warehouse still holds {rows} rows "
                 "(a re-run would erase them)",
             )
-    thin_ok = bool(day and day.bootstrap and _built_from_history(proc))
+    thin_ok = bool(day and day.bootstrap and proc.built_from_history)
     if rows == 0:
         if expected == 0:
             return None
@@ -289,7 +260,6 @@ def validate(
     """
     days = sorted(set(dates))
     state = _ledger_state(runner)
-    box_games = _covered_games(runner)
     out: list[Finding] = []
     for proc in runner.registry.select(processors, phases):
         counts = runner.wh.counts_by(proc.output, proc.partition_column)
@@ -303,7 +273,6 @@ def validate(
                 rows=counts.get(key, 0),
                 covered=covered.get(key),
                 state=state.get((proc.name, key)),
-                box_games=box_games,
             )
             if f is not None:
                 out.append(f)

@@ -127,6 +127,12 @@ class Processor:
             raise ValueError(f"processor {self.name}: set exactly one of build and sql")
 
     @property
+    def built_from_history(self) -> bool:
+        """Precompute and prediction rows need earlier games of the season: in a season's
+        first (bootstrap) days thin or empty output is expected."""
+        return self.phase >= 4
+
+    @property
     def partition_column(self) -> str:
         """The output table's partition column."""
         return "game_date" if self.partition == "date" else "season"

@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 from nbaprops.core.errors import DataError, WarehouseError
-from nbaprops.storage.warehouse import Partition, PartitionValue, Query, WriteResult
+from nbaprops.storage.warehouse import Partition, PartitionValue, Query, WriteResult, among
 
 __all__ = ["PARTITIONS", "DuckDBWarehouse"]
 
@@ -131,10 +131,7 @@ class DuckDBWarehouse:
         have = self.columns(table)
         if not have or set(rows.column_names) - set(have):
             self._ensure_table(table, rows)
-        # the BETWEEN lets DuckDB skip row groups by their min/max (list_contains alone cannot),
-        # so replacing a partition costs what the partition holds, not what the table holds
-        within = f"{column} BETWEEN $lo AND $hi AND list_contains($vals, {column})"
-        bounds = {"vals": list(values), "lo": min(values), "hi": max(values)}
+        within, bounds = among(column, values, "vals")  # costs what the partitions hold
         with self._transaction() as cur:
             cur.register(_ROWS, rows)
             if column not in self._columns(cur, table):
@@ -189,8 +186,11 @@ class DuckDBWarehouse:
             f"DELETE FROM {PARTITIONS} WHERE table_name = $t AND list_contains($k, partition)",
             {"t": table, "k": list(keys)},
         )
-        rows = [(table, k, *per.get(v, (0, "0:0"))) for k, v in zip(keys, values, strict=True)]
-        cur.executemany(f"INSERT INTO {PARTITIONS} VALUES (?, ?, ?, ?, now())", rows)
+        counts = [per.get(v, (0, "0:0")) for v in values]
+        cur.execute(  # one statement for the batch (executemany is a round trip per row)
+            f"INSERT INTO {PARTITIONS} SELECT $t, unnest($k), unnest($n), unnest($c), now()",
+            {"t": table, "k": list(keys), "n": [n for n, _ in counts], "c": [c for _, c in counts]},
+        )
 
     def partition_state(self, table: str) -> dict[str, tuple[int, str]]:
         """The catalog's (rows, checksum) per partition of a table, as last written."""

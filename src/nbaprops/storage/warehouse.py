@@ -15,9 +15,22 @@ from typing import Any, Protocol, TypeAlias
 
 import pyarrow as pa
 
-__all__ = ["Partition", "PartitionValue", "Query", "Warehouse", "WriteResult"]
+__all__ = ["Partition", "PartitionValue", "Query", "Warehouse", "WriteResult", "among"]
 
 PartitionValue: TypeAlias = dt.date | str
+
+
+def among(column: str, values: Sequence[Any], name: str) -> tuple[str, dict[str, Any]]:
+    """A SQL condition "column is one of values" (bound as $name...) that prunes storage.
+
+    A list test alone makes the engine read the whole table; the BETWEEN on the list's
+    bounds lets it skip row groups by their min/max, so a filter on a few dates costs
+    what those dates hold, not what the table holds.  `values` must not be empty.
+    """
+    return (
+        f"{column} BETWEEN ${name}_lo AND ${name}_hi AND list_contains(${name}, {column})",
+        {name: list(values), f"{name}_lo": min(values), f"{name}_hi": max(values)},
+    )
 
 
 @dataclass(frozen=True)
