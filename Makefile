@@ -1,15 +1,18 @@
 # nbaprops: `make demo` runs one real season end to end, `make test` runs the tests.
 UV := ./scripts/uv
 PYTEST_ARGS ?=
+# --compile-bytecode: site-packages get .pyc once at install, so start-up stays fast even
+# where PYTHONDONTWRITEBYTECODE is set (a project-wide uv setting would recompile on every `uv run`)
+SYNC := $(UV) sync --frozen --quiet --compile-bytecode
 
 .PHONY: demo test lint format bench clean
 
 demo:            ## run the whole pipeline for one real season on the embedded DuckDB
-	$(UV) sync --frozen --quiet
+	$(SYNC)
 	$(UV) run --frozen nbaprops demo
 
 test:            ## lint, then the whole test suite (reads ../shared)
-	$(UV) sync --frozen --quiet
+	$(SYNC)
 	$(UV) run --frozen ruff check src tests
 	$(UV) run --frozen pytest -n 2 $(PYTEST_ARGS)
 
@@ -23,6 +26,7 @@ format:
 	$(UV) run --frozen ruff check --fix src tests
 
 bench:           ## benchmarks (printed tables, never asserts)
+	$(SYNC)
 	$(UV) run --frozen python benchmarks/run_all.py
 
 clean:
