@@ -141,3 +141,20 @@ def test_a_partial_partition_is_not_checkpointed(tmp_path: Path) -> None:
         len(state.done["player_game_summary"]) == len([d for d in days if runner.calendar.day(d).games]) - 1
     )
     assert state.state == "incomplete"
+
+
+def test_a_feedback_loop_is_backfilled_date_by_date(built: Runner) -> None:
+    """system_predictions reads earlier dates' system_prediction_grades: even with two workers
+    the loop's dates run in order, each date's grades before the next date's predictions."""
+    loop = default_registry().select(["system_predictions", "system_prediction_grades"])
+    days = dates(*SLICE)[10:14]
+    state, report = run_backfill(built, loop, days, workers=2, chunk=2)
+    assert state.state == "done" and not report.failed
+    assert {k: sorted(v) for k, v in state.done.items()} == {
+        p.name: [d.isoformat() for d in days] for p in loop
+    }
+    ran = built.wh.rows(
+        f"SELECT processor, partition FROM {LEDGER} WHERE status = 'success' "
+        "AND processor LIKE 'system_%' ORDER BY started_at"
+    )
+    assert ran == [(p.name, d.isoformat()) for d in days for p in loop]

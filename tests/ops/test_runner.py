@@ -201,3 +201,43 @@ def test_unknown_processor_is_an_input_error() -> None:
 
     with pytest.raises(InputError, match="unknown processor 'nope'"):
         default_registry().select(["nope"])
+
+
+def test_a_feedback_loop_runs_date_by_date_and_is_then_unchanged(built: Runner) -> None:
+    """system_predictions learns from earlier dates' grades (a feedback input, not a DAG edge):
+    a run of both goes date by date, so the second run finds every input as it was."""
+    reg = default_registry()
+    loop = [reg.get("system_predictions"), reg.get("system_prediction_grades")]
+    assert "system_prediction_grades" not in reg.upstream("system_predictions")
+    assert reg.feedback_groups([p.name for p in loop]) == [[p.name for p in loop]]
+    days = dates(*SLICE)[10:13]
+    first = built.run(loop, days)
+    assert [(o.processor, o.partition) for o in first.outcomes] == [
+        (p.name, d.isoformat()) for d in days for p in loop
+    ]
+    assert first.count("success") == 6 and not first.failed
+    assert built.wh.rows("SELECT count(*) FROM system_prediction_grades")[0][0] > 0
+    again = built.run(loop, days)
+    assert again.count("skipped") == 6  # run all-predictions-first, days 2-3 would re-run here
+    # a changed grade of an earlier date changes what a later date's calibration reads
+    proc, part = loop[0], loop[0].partition_for(days[-1])
+    before = built.input_hash(proc, part, None, {})
+    built.wh.execute(
+        "DELETE FROM ops_partitions WHERE table_name = 'system_prediction_grades' "
+        f"AND partition = '{days[0].isoformat()}'"
+    )
+    assert built.input_hash(proc, part, None, {}) != before
+
+
+def test_a_feedback_input_must_read_strictly_earlier_dates() -> None:
+    with pytest.raises(ValueError, match="feedback input"):
+        Processor(
+            name="x",
+            phase=5,
+            output="x",
+            partition="date",
+            key=("k",),
+            description="reads its own date back",
+            build=_empty_summary,
+            inputs=(Input("y", "partition", feedback=True),),
+        )

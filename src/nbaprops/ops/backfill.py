@@ -232,20 +232,27 @@ def run_backfill(
     if on_plan:
         on_plan(dict(state.totals))
     state.save(path)
+    loops = {g[0]: g for g in runner.registry.feedback_groups(names)}
+    in_loop = {n for g in loops.values() for n in g}
     try:
         for name in names:
-            proc = runner.registry.by_name[name]
-            done = set(state.done.get(name, []))
-            planned = _planned(runner, proc, dates)
-            state.totals[name] = len(planned)
-            todo = [v for v in planned if proc.partition_for(v).key not in done]
-            _run_processor(
+            if name in in_loop and name not in loops:
+                continue  # ran with its feedback loop
+            group = [runner.registry.by_name[n] for n in loops.get(name, [name])]
+            todo: dict[Any, None] = {}  # ordered set: a loop's members share their dates
+            for proc in group:
+                done = set(state.done.get(proc.name, []))
+                planned = _planned(runner, proc, dates)
+                state.totals[proc.name] = len(planned)
+                todo |= dict.fromkeys(v for v in planned if proc.partition_for(v).key not in done)
+            _run_processors(
                 runner,
-                proc,
-                todo,
+                group,
+                sorted(todo) if len(group) > 1 else list(todo),
                 state,
                 report,
-                workers=workers,
+                # a feedback loop runs its dates in order: date D reads what D-1 wrote
+                workers=workers if len(group) == 1 else 1,
                 chunk=chunk,
                 force=state.force,
                 on_outcome=on_outcome,
@@ -272,9 +279,9 @@ def _planned(runner: Runner, proc: Processor, dates: Sequence[dt.date]) -> list[
     return [d for d in parts if isinstance(d, dt.date) and runner.calendar.day(d).games > 0]
 
 
-def _run_processor(
+def _run_processors(
     runner: Runner,
-    proc: Processor,
+    procs: list[Processor],
     todo: list[Any],
     state: BackfillState,
     report: RunReport,
@@ -285,31 +292,24 @@ def _run_processor(
     on_outcome: Callable[[Outcome], None] | None,
     path: Path,
 ) -> None:
+    """Run one processor (or one feedback loop of them) over its to-do partitions in chunks,
+    checkpointing the partitions that came out complete."""
     if not todo:
         return
-    if proc.partition == "season":  # few partitions: one call over the backfill's dates
+    if any(p.partition == "season" for p in procs):  # few partitions: one call over the dates
         chunks = [[dt.date.fromisoformat(d) for d in state.dates]]
     else:
         chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
 
     def work(part_days: list[dt.date]) -> RunReport:
-        return runner.run([proc], part_days, force=force, on_outcome=on_outcome)
+        return runner.run(procs, part_days, force=force, on_outcome=on_outcome)
 
     saved = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for sub in pool.map(work, chunks):
             report.outcomes.extend(sub.outcomes)
-            ok = [o for o in sub.outcomes if o.status != "failed" and not o.suspicious]
-            values: list[Any] = [
-                dt.date.fromisoformat(o.partition) if proc.partition == "date" else o.partition for o in ok
-            ]
-            shares = partition_coverage(runner, proc, values)
-            for o in ok:
-                share = shares.get(o.partition)
-                if share is not None and share < runner.settings.coverage_gate:
-                    state.partial.setdefault(proc.name, []).append(o.partition)
-                    continue
-                state.done.setdefault(proc.name, []).append(o.partition)
+            for proc in procs:
+                _checkpoint(runner, proc, [o for o in sub.outcomes if o.processor == proc.name], state)
             # at most once a second: the checkpoint holds every done key, so writing it per
             # chunk made a long backfill quadratic.  Losing the last second of progress to a
             # kill only re-plans partitions whose runs the ledger then skips as unchanged.
@@ -317,3 +317,18 @@ def _run_processor(
                 state.save(path)
                 saved = time.monotonic()
     state.save(path)
+
+
+def _checkpoint(runner: Runner, proc: Processor, outcomes: list[Outcome], state: BackfillState) -> None:
+    """Mark done what ran (or was skipped) cleanly and is complete; partial output is not done."""
+    ok = [o for o in outcomes if o.status != "failed" and not o.suspicious]
+    values: list[Any] = [
+        dt.date.fromisoformat(o.partition) if proc.partition == "date" else o.partition for o in ok
+    ]
+    shares = partition_coverage(runner, proc, values)
+    for o in ok:
+        share = shares.get(o.partition)
+        if share is not None and share < runner.settings.coverage_gate:
+            state.partial.setdefault(proc.name, []).append(o.partition)
+            continue
+        state.done.setdefault(proc.name, []).append(o.partition)

@@ -240,6 +240,9 @@ class Runner:
     ) -> RunReport:
         """Run processors (in DAG order) over the partitions covering `dates`.
 
+        Processors joined by a feedback input (`Registry.feedback_groups`) run date by date,
+        so a date's reader sees every earlier date its writer produced.
+
         Args:
             processors: which processors; they are ordered by the DAG here.
             dates: the game dates to cover (season processors get their seasons).
@@ -249,27 +252,44 @@ class Runner:
         report = RunReport()
         self.ledger.reap(dt.timedelta(minutes=self.settings.run_timeout_minutes))
         failed: set[tuple[str, str]] = set()
-        wanted = {p.name for p in processors}
-        for name in self.registry.order:
-            if name not in wanted:
-                continue
-            proc = self.registry.by_name[name]
-            values = self.partitions_for(proc, dates)  # after the schedule ran (season keys)
-            latest = self.ledger.latest([name], [proc.partition_for(v).key for v in values])
-            outs: Iterable[Outcome] = (
-                self._run_batch(proc, values, latest, failed, force)
-                if len(values) > 1 and self.batchable(proc)
-                else (self._run_one(proc, proc.partition_for(v), latest, failed, force) for v in values)
-            )
-            for out in outs:
-                report.outcomes.append(out)
-                if out.status == "failed":
-                    failed.add((proc.name, out.partition))
-                if on_outcome:
-                    on_outcome(out)
-            if proc.output == "schedule":
-                self.calendar = load_calendar(self.wh, self.settings)
+        wanted = [n for n in self.registry.order if n in {p.name for p in processors}]
+        loops = {g[0]: g for g in self.registry.feedback_groups(wanted)}
+        in_loop = {n for g in loops.values() for n in g}
+        for name in wanted:
+            if name in loops:  # a feedback loop: every member on one date before the next date
+                for day in sorted(dates):
+                    for member in loops[name]:
+                        self._run_named(member, [day], failed, force, report, on_outcome)
+            elif name not in in_loop:
+                self._run_named(name, dates, failed, force, report, on_outcome)
         return report
+
+    def _run_named(
+        self,
+        name: str,
+        dates: Sequence[dt.date],
+        failed: set[tuple[str, str]],
+        force: bool,
+        report: RunReport,
+        on_outcome: Callable[[Outcome], None] | None,
+    ) -> None:
+        """One processor over the partitions covering `dates` (a batch where it can)."""
+        proc = self.registry.by_name[name]
+        values = self.partitions_for(proc, dates)  # after the schedule ran (season keys)
+        latest = self.ledger.latest([name], [proc.partition_for(v).key for v in values])
+        outs: Iterable[Outcome] = (
+            self._run_batch(proc, values, latest, failed, force)
+            if len(values) > 1 and self.batchable(proc)
+            else (self._run_one(proc, proc.partition_for(v), latest, failed, force) for v in values)
+        )
+        for out in outs:
+            report.outcomes.append(out)
+            if out.status == "failed":
+                failed.add((proc.name, out.partition))
+            if on_outcome:
+                on_outcome(out)
+        if proc.output == "schedule":
+            self.calendar = load_calendar(self.wh, self.settings)
 
     def _check_may_write(
         self,

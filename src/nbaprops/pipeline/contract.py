@@ -49,6 +49,12 @@ class Input:
 
     table: str
     window: Window = "partition"
+    feedback: bool = False
+    """The table comes from a processor that runs *after* this one, whose earlier partitions
+    feed back (calibration and ensemble weights from past grades).  It is part of the input
+    hash, so a change to it re-runs the reader, but not a DAG edge; a run or backfill that
+    includes both processors runs the loop date by date (`Registry.feedback_groups`).
+    Only ``before`` is allowed: a date may learn from earlier dates, never from itself."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +131,11 @@ class Processor:
     def __post_init__(self) -> None:
         if (self.build is None) == (self.sql is None):
             raise ValueError(f"processor {self.name}: set exactly one of build and sql")
+        for i in self.inputs:
+            if i.feedback and (i.window != "before" or self.partition != "date"):
+                raise ValueError(
+                    f"processor {self.name}: feedback input {i.table} must be a date 'before' window"
+                )
 
     @property
     def built_from_history(self) -> bool:

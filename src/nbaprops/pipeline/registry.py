@@ -70,8 +70,33 @@ class Registry:
     def upstream(self, name: str) -> list[str]:
         """Processors whose outputs `name` reads directly."""
         p = self.by_name[name]
-        deps = [self.by_output[i.table].name for i in p.inputs if i.table in self.by_output]
+        deps = [
+            self.by_output[i.table].name for i in p.inputs if i.table in self.by_output and not i.feedback
+        ]
         return sorted(set(deps) | set(p.extra_depends))
+
+    def feedback_groups(self, names: Iterable[str]) -> list[list[str]]:
+        """Runs of `names` (in DAG order) that a feedback input closes into a loop.
+
+        When a processor reads earlier partitions of a table that a later processor of the
+        same run writes, date D of the reader must wait for date D-1 of the writer: the
+        group runs date by date, every member on D before any member on D+1.
+        """
+        wanted = set(names)
+        order = [n for n in self.order if n in wanted]
+        spans: list[tuple[int, int]] = []
+        for i, name in enumerate(order):
+            for inp in self.by_name[name].inputs:
+                producer = self.by_output.get(inp.table)
+                if inp.feedback and producer is not None and producer.name in wanted:
+                    spans.append((i, order.index(producer.name)))
+        groups: list[list[int]] = []
+        for lo, hi in sorted(spans):
+            if groups and lo <= groups[-1][1]:
+                groups[-1][1] = max(groups[-1][1], hi)
+            else:
+                groups.append([lo, hi])
+        return [order[lo : hi + 1] for lo, hi in groups]
 
     def _toposort(self) -> list[str]:
         ts: TopologicalSorter[str] = TopologicalSorter()

@@ -47,6 +47,8 @@ SYSTEM_PREDICTIONS = Processor(
         Input("schedule", "season"),
         Input("player_game_summary", "before"),
         Input("raw_prop_lines", "partition"),
+        # calibration and ensemble weights learn from earlier dates' graded calls
+        Input("system_prediction_grades", "before", feedback=True),
     ),
     build=build,
     default=False,  # fits every system per date (minutes per season): `nbaprops predict` or -p
