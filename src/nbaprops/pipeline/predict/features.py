@@ -1,4 +1,9 @@
-"""As-of features for the prediction systems: the one place names, order and version live.
+"""As-of features for the prediction systems: where their names, order and version live.
+
+These are not the Phase-4 feature store's vector (`precompute/feature_set.py`, season-scoped,
+built in SQL): the systems need history across seasons (``prev_season_mean``,
+``career_games``) and the walk-forward evaluation builds them straight from the public
+files, so no system reads the store yet (see ``docs/analytics.md``).
 
 Input is a frame of *game rows* shaped like ``player_game_summary`` (one row
 per player per game played: ``game_date, season, player_id, team, opponent,
@@ -9,8 +14,7 @@ Every feature of a row is computed from rows **strictly earlier** than it for
 that player (or team): rolling windows are shifted by one game and the league
 level is shifted by one date.  So the features of a row dated D never depend
 on anything dated D or later, and a frame of all box scores gives every
-row's features "as of" its own date in one pass.  A Phase-4 feature store can
-replace `build_features` as long as it keeps `FEATURE_SET` and `FEATURES`.
+row's features "as of" its own date in one pass.
 """
 
 from __future__ import annotations
