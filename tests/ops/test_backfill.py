@@ -73,6 +73,8 @@ def test_kill_9_mid_backfill_then_resume_matches_an_uninterrupted_run(tmp_path: 
     state = json.loads(ckpt.read_text())
     total = sum(state["totals"].values())
     assert 0 < sum(len(v) for v in state["done"].values()) < total  # really interrupted
+    out, _ = _cli(killed, "backfill", "--status").communicate(timeout=60)
+    assert f"interrupted (process {proc.pid} is gone)" in out.decode()
 
     resumed = _cli(killed, *ARGS)
     _, err = resumed.communicate(timeout=300)

@@ -98,3 +98,23 @@ def test_read_only_warehouse_that_does_not_exist_is_a_clear_error(tmp_path: Path
     with pytest.raises(WarehouseError, match="no warehouse at"):
         DuckDBWarehouse(tmp_path / "missing.duckdb", read_only=True)
     assert not (tmp_path / "missing.duckdb").exists()
+
+
+def test_a_warehouse_held_by_another_process_is_named_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "wh.duckdb"
+    DuckDBWarehouse(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
+        with pytest.raises(WarehouseError, match=f"in use by process {holder.pid} .*backfill --status"):
+            DuckDBWarehouse(path, read_only=True)
+    finally:
+        holder.kill()
+        holder.wait()

@@ -34,9 +34,8 @@ def _status() -> None:
         console.print("no backfill has been run in this home")
         return
     done, total = state.progress
-    alive = "" if state.state != "running" else " (check: the process may have died)"
     console.print(
-        f"backfill {state.id}: {state.state}{alive}, {done}/{total} partitions done, "
+        f"backfill {state.id}: {state.status}, {done}/{total} partitions done, "
         f"{state.dates[0]} .. {state.dates[-1]}, updated {state.updated_at}"
     )
     print_table(

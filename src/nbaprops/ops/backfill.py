@@ -73,6 +73,16 @@ class BackfillState:
         os.replace(tmp, path)
 
     @property
+    def status(self) -> str:
+        """The state as a reader should see it: a "running" backfill whose process is gone
+        was interrupted (kill -9 leaves no chance to say so)."""
+        if self.state != "running":
+            return self.state
+        if _alive(self.pid):
+            return f"running (pid {self.pid})"
+        return f"interrupted (process {self.pid} is gone): run the same command to resume"
+
+    @property
     def progress(self) -> tuple[int, int]:
         """(partitions done, partitions planned)."""
         return sum(len(v) for v in self.done.values()), sum(self.totals.values())

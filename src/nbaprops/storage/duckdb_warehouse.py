@@ -64,6 +64,12 @@ class DuckDBWarehouse:
         try:
             self._conn = duckdb.connect(self.url, read_only=read_only, config=config)
         except duckdb.Error as exc:
+            held = re.search(r"Conflicting lock is held in .* \(PID (\d+)\)", str(exc))
+            if held:  # DuckDB allows one writing process; readers wait for it too
+                raise WarehouseError(
+                    f"warehouse {self.url} is in use by process {held.group(1)} (a run or backfill): "
+                    "wait for it to finish; `nbaprops backfill --status` works meanwhile"
+                ) from exc
             raise WarehouseError(f"cannot open warehouse {self.url}: {exc}") from exc
         self._local = threading.local()
         self._write_lock = threading.RLock()
