@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from _support import DATA, SLICE, dates, make_settings
 from nbaprops.cli import app
-from nbaprops.ops.backfill import load_state, run_backfill
+from nbaprops.ops.backfill import checkpoint_path, load_state, run_backfill
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.registry import default_registry
@@ -160,3 +160,15 @@ def test_a_feedback_loop_is_backfilled_date_by_date(built: Runner) -> None:
         "AND processor LIKE 'system_%' ORDER BY started_at"
     )
     assert ran == [(p.name, d.isoformat()) for d in days for p in loop]
+    # interrupted between the two members of the last date: the resume finishes that date only
+    state.done["system_prediction_grades"].pop()
+    state.state = "interrupted"
+    state.save(checkpoint_path(built.settings))
+    state, report = run_backfill(built, loop, days, workers=2, chunk=2)
+    assert [(o.processor, o.status) for o in report.outcomes] == [
+        ("system_predictions", "skipped"),
+        ("system_prediction_grades", "skipped"),
+    ]
+    assert {k: sorted(v) for k, v in state.done.items()} == {  # no key twice
+        p.name: [d.isoformat() for d in days] for p in loop
+    }

@@ -315,11 +315,18 @@ def _run_processors(
         return runner.run(procs, part_days, force=force, on_outcome=on_outcome)
 
     saved = time.monotonic()
+    # a loop member may be done on a date its partner is not: it runs (skips) again there
+    done_before = {p.name: set(state.done.get(p.name, [])) for p in procs}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for sub in pool.map(work, chunks):
             report.outcomes.extend(sub.outcomes)
             for proc in procs:
-                _checkpoint(runner, proc, [o for o in sub.outcomes if o.processor == proc.name], state)
+                mine = [
+                    o
+                    for o in sub.outcomes
+                    if o.processor == proc.name and o.partition not in done_before[proc.name]
+                ]
+                _checkpoint(runner, proc, mine, state)
             # at most once a second: the checkpoint holds every done key, so writing it per
             # chunk made a long backfill quadratic.  Losing the last second of progress to a
             # kill only re-plans partitions whose runs the ledger then skips as unchanged.

@@ -252,7 +252,8 @@ class Runner:
         report = RunReport()
         self.ledger.reap(dt.timedelta(minutes=self.settings.run_timeout_minutes))
         failed: set[tuple[str, str]] = set()
-        wanted = [n for n in self.registry.order if n in {p.name for p in processors}]
+        names = {p.name for p in processors}
+        wanted = [n for n in self.registry.order if n in names]
         loops = {g[0]: g for g in self.registry.feedback_groups(wanted)}
         in_loop = {n for g in loops.values() for n in g}
         for name in wanted:
