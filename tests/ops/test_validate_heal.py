@@ -11,6 +11,7 @@ import pytest
 from _support import DATA, SLICE, dates, make_settings
 from nbaprops.ops.heal import heal
 from nbaprops.ops.ledger import LEDGER
+from nbaprops.ops.monitor import monitor
 from nbaprops.ops.runner import Runner
 from nbaprops.ops.validate import coverage_report, validate
 from nbaprops.pipeline.registry import default_registry
@@ -141,3 +142,23 @@ def test_phase_filter(built: Runner, phase: int) -> None:
     findings = validate(built, dates(*SLICE), phases=[phase])
     assert findings
     assert {f.phase for f in findings} == {phase}
+
+
+def test_monitor_tells_false_alarms_from_expected_zeros_and_real_problems(built: Runner) -> None:
+    inject(built)
+    # an earlier zero-row run of a partition that a later run filled: a false alarm now
+    built.wh.execute(
+        f"INSERT INTO {LEDGER} SELECT * REPLACE (run_id || '-early' AS run_id, 0::BIGINT AS rows_written, "
+        "started_at - INTERVAL 1 HOUR AS started_at, finished_at - INTERVAL 1 HOUR AS finished_at) "
+        f"FROM {LEDGER} WHERE processor = 'player_game_summary' AND partition = '2025-11-05' "
+        "AND status = 'success'"
+    )
+    rep = monitor(built, dt.timedelta(days=7))
+    got = {(str(r[1]), str(r[2])): r[5] for r in rep.rows}
+    assert got.pop(("player_game_summary", "2025-11-05")) == "ok now (false alarm)"
+    assert got.pop(MISCOUNT) == "tracking_mismatch"  # a zero the table contradicts: real
+    # the rest are zeros the runner expected when it ran (no upcoming games: all are final)
+    assert got and set(got.values()) == {"expected zero"}
+    assert {p for p, _ in got} == {"upcoming_player_game_context"}
+    assert (rep.false_alarms, rep.real, rep.expected) == (1, 1, len(got))
+    assert rep.alarm_classes == {"tracking_mismatch": 1}

@@ -138,7 +138,9 @@ def monitor_cmd(
         print_json(rep.to_json())
         return
     print_table(rep.rows, columns=rep.columns, title=f"Zero-row and failed runs since {since}")
+    alarms = rep.alarm_classes.most_common()
+    by_class = f": {', '.join(f'{c} {n}' for c, n in alarms)}" if alarms else ""
     console.print(
         f"{len(rep.rows)} runs flagged: {rep.false_alarms} false alarm(s) (data is there), "
-        f"{rep.expected} expected zero(s), {rep.real} real problem(s)"
+        f"{rep.expected} expected, {rep.real} real problem(s){by_class}"
     )

@@ -9,6 +9,7 @@ alarms are counted instead of hiding the real losses.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 
 from nbaprops.ops.ledger import LEDGER
@@ -37,6 +38,8 @@ class MonitorReport:
     false_alarms: int = 0
     expected: int = 0
     real: int = 0
+    alarm_classes: Counter[str] = field(default_factory=Counter)
+    """Real problems by classification (e.g. ``upstream_missing``: the source has no rows)."""
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict."""
@@ -45,6 +48,7 @@ class MonitorReport:
             "false_alarms": self.false_alarms,
             "expected": self.expected,
             "real": self.real,
+            "alarm_classes": dict(self.alarm_classes),
         }
 
 
@@ -55,7 +59,8 @@ def monitor(runner: Runner, since: dt.timedelta) -> MonitorReport:
         return rep
     cutoff = dt.datetime.now(dt.UTC) - since
     flagged = runner.wh.rows(
-        f"SELECT started_at, processor, partition, status, rows_written, error FROM {LEDGER} "
+        f"SELECT started_at, processor, partition, status, rows_written, error, "
+        f"coalesce(expected_zero, false) FROM {LEDGER} "
         "WHERE started_at >= $c AND (status = 'failed' OR (status = 'success' AND rows_written = 0)) "
         "ORDER BY started_at DESC",
         {"c": cutoff},
@@ -65,14 +70,18 @@ def monitor(runner: Runner, since: dt.timedelta) -> MonitorReport:
     names = {p for _, p, *_ in flagged if p in runner.registry.by_name}
     days = sorted({dt.date.fromisoformat(k) for _, p, k, *_ in flagged if p in names and len(k) == 10})
     findings = {(f.processor, f.partition): f for f in validate(runner, days, processors=names)}
-    for started, proc, part, status, rows, error in flagged:
+    for started, proc, part, status, rows, error, expected_zero in flagged:
         f = findings.get((proc, part))
-        if f is None:
+        if f is None and status == "success" and expected_zero:
+            cls = "expected zero"  # the runner said so when it ran (e.g. no upcoming games)
+            rep.expected += 1
+        elif f is None:
             cls = "ok now (false alarm)"
             rep.false_alarms += 1
         elif f.alarm:
             cls = f.classification
             rep.real += 1
+            rep.alarm_classes[cls] += 1
         else:
             cls = f.classification
             rep.expected += 1
