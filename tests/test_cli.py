@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -108,3 +110,26 @@ def test_ledger_before_any_run_says_so(cli: CliRunner, tmp_path: Path) -> None:
 def test_a_bad_setting_is_one_line(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NBAPROPS_COVERAGE_GATE", "2")
     _one_line_error(cli.invoke(app, ["run", "--date", "2025-10-22"]), "bad setting coverage_gate")
+
+
+def test_heal_dry_run_plans_exactly_the_broken_partition(
+    built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = tmp_path / "home"
+    shutil.copytree(built_home, home)
+    monkeypatch.setenv("NBAPROPS_HOME", str(home))
+    monkeypatch.setenv("NBAPROPS_DATA_DIR", str(DATA))
+    monkeypatch.setenv("NBAPROPS_TODAY", "2026-11-25")
+    monkeypatch.setenv("COLUMNS", "200")
+    cli = CliRunner()
+    span = ["--start-date", "2025-10-21", "--end-date", "2025-11-09", "--dry-run"]
+    clean = cli.invoke(app, ["heal", *span])
+    assert clean.exit_code == 0, clean.output
+    assert "nothing to re-run" in clean.output
+    con = duckdb.connect(str(home / "warehouse.duckdb"))
+    con.execute("DELETE FROM predictions WHERE game_date = DATE '2025-11-05'")
+    con.close()
+    broken = cli.invoke(app, ["heal", *span])
+    assert broken.exit_code == 0, broken.output
+    assert "Re-run (1), then downstream: prediction_grades" in " ".join(broken.output.split())
+    assert "│ predictions │ 2025-11-05 │" in broken.output

@@ -96,15 +96,20 @@ def heal_cmd(
     days = _dates(runner, season, start_date, end_date)
     before = validate(runner, days)
     plan, report = heal(runner, before, days, dry_run=dry_run)
-    print_table(
-        [list(t) for t in plan.rerun],
-        columns=["processor", "partition"],
-        title=f"Re-run ({len(plan.rerun)}), then downstream: {', '.join(plan.downstream) or '-'}",
-    )
-    for f in plan.unhealable:
-        console.print(
-            f"[yellow]cannot heal[/] {f.processor} {f.partition}: {escape(f.detail)}", highlight=False
+    if plan.rerun:
+        print_table(
+            [list(t) for t in plan.rerun],
+            columns=["processor", "partition"],
+            title=f"Re-run ({len(plan.rerun)}), then downstream: {', '.join(plan.downstream) or '-'}",
         )
+    else:
+        console.print("nothing to re-run: no lost, partial or miscounted partition in the range")
+    groups: dict[tuple[str, str], list[str]] = {}  # one line per processor and reason
+    for f in plan.unhealable:
+        groups.setdefault((f.processor, f.detail), []).append(f.partition)
+    for (proc, detail), parts in groups.items():
+        where = parts[0] if len(parts) == 1 else f"{len(parts)} partitions, {min(parts)} .. {max(parts)}"
+        console.print(f"[yellow]cannot heal[/] {proc} {where}: {escape(detail)}", highlight=False)
     if dry_run:
         return
     after = validate(runner, days)
