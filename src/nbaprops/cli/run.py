@@ -89,7 +89,8 @@ def processors_cmd() -> None:
                 p.name,
                 p.partition,
                 p.output,
-                ", ".join(f"{i.table}[{i.window}]" for i in p.inputs) or "(external)",
+                ", ".join(f"{i.table}[{i.window}{', feedback' if i.feedback else ''}]" for i in p.inputs)
+                or "(external)",
                 "network" if p.name in network else "opt-in" if p.name in opt_in else "yes",
                 p.description,
             )
