@@ -210,6 +210,7 @@ def test_a_feedback_loop_runs_date_by_date_and_is_then_unchanged(built: Runner) 
     loop = [reg.get("system_predictions"), reg.get("system_prediction_grades")]
     assert "system_prediction_grades" not in reg.upstream("system_predictions")
     assert reg.feedback_groups([p.name for p in loop]) == [[p.name for p in loop]]
+    assert reg.feedback_groups(reg.order) == [[p.name for p in loop]]  # prediction_grades: not in it
     days = dates(*SLICE)[10:13]
     first = built.run(loop, days)
     assert [(o.processor, o.partition) for o in first.outcomes] == [
@@ -241,3 +242,32 @@ def test_a_feedback_input_must_read_strictly_earlier_dates() -> None:
             build=_empty_summary,
             inputs=(Input("y", "partition", feedback=True),),
         )
+
+
+def _proc(name: str, *inputs: Input) -> Processor:
+    return Processor(
+        name=name,
+        phase=5,
+        output=name,
+        partition="date",
+        key=("k",),
+        description=name,
+        build=_empty_summary,
+        inputs=inputs,
+    )
+
+
+def test_a_feedback_group_is_the_paths_from_reader_to_writer() -> None:
+    """reader -> middle -> writer -(feedback)-> reader; `side` feeds the writer only."""
+    reg = Registry(
+        [
+            _proc("side"),
+            _proc("reader", Input("writer", "before", feedback=True)),
+            _proc("middle", Input("reader")),
+            _proc("writer", Input("middle"), Input("side")),
+            _proc("after", Input("writer")),
+        ]
+    )
+    assert reg.feedback_groups(reg.order) == [["reader", "middle", "writer"]]
+    assert reg.feedback_groups(["reader", "after"]) == []  # the writer is not in the run
+    assert reg.ancestors("writer") == {"side", "reader", "middle"}

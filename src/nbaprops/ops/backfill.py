@@ -242,7 +242,7 @@ def run_backfill(
     if on_plan:
         on_plan(dict(state.totals))
     state.save(path)
-    loops = {g[0]: g for g in runner.registry.feedback_groups(names)}
+    loops = {g[-1]: g for g in runner.registry.feedback_groups(names)}  # due with its last member
     in_loop = {n for g in loops.values() for n in g}
     try:
         for name in names:

@@ -254,7 +254,7 @@ class Runner:
         failed: set[tuple[str, str]] = set()
         names = {p.name for p in processors}
         wanted = [n for n in self.registry.order if n in names]
-        loops = {g[0]: g for g in self.registry.feedback_groups(wanted)}
+        loops = {g[-1]: g for g in self.registry.feedback_groups(wanted)}  # due with its last member
         in_loop = {n for g in loops.values() for n in g}
         for name in wanted:
             if name in loops:  # a feedback loop: every member on one date before the next date

@@ -75,28 +75,44 @@ class Registry:
         ]
         return sorted(set(deps) | set(p.extra_depends))
 
+    def ancestors(self, name: str) -> set[str]:
+        """Every processor `name` depends on, directly or not."""
+        seen: set[str] = set()
+        todo = list(self.upstream(name))
+        while todo:
+            n = todo.pop()
+            if n not in seen:
+                seen.add(n)
+                todo.extend(self.upstream(n))
+        return seen
+
     def feedback_groups(self, names: Iterable[str]) -> list[list[str]]:
-        """Runs of `names` (in DAG order) that a feedback input closes into a loop.
+        """The loops that feedback inputs close among `names`, each in DAG order.
 
         When a processor reads earlier partitions of a table that a later processor of the
         same run writes, date D of the reader must wait for date D-1 of the writer: the
-        group runs date by date, every member on D before any member on D+1.
+        reader, the writer and every processor on a path between them form a group that
+        runs date by date, every member on D before any member on D+1.  Groups that share
+        a member are one group.  Run a group when its last member is due: everything else
+        it reads has run by then.
         """
         wanted = set(names)
-        order = [n for n in self.order if n in wanted]
-        spans: list[tuple[int, int]] = []
-        for i, name in enumerate(order):
-            for inp in self.by_name[name].inputs:
-                producer = self.by_output.get(inp.table)
-                if inp.feedback and producer is not None and producer.name in wanted:
-                    spans.append((i, order.index(producer.name)))
-        groups: list[list[int]] = []
-        for lo, hi in sorted(spans):
-            if groups and lo <= groups[-1][1]:
-                groups[-1][1] = max(groups[-1][1], hi)
-            else:
-                groups.append([lo, hi])
-        return [order[lo : hi + 1] for lo, hi in groups]
+        groups: list[set[str]] = []
+        for reader in wanted:
+            for inp in self.by_name[reader].inputs:
+                writer = self.by_output.get(inp.table)
+                if not inp.feedback or writer is None or writer.name not in wanted:
+                    continue
+                between = {
+                    n for n in wanted if reader in self.ancestors(n) and n in self.ancestors(writer.name)
+                }
+                group = {reader, writer.name} | between
+                for g in [g for g in groups if g & group]:
+                    groups.remove(g)
+                    group |= g
+                groups.append(group)
+        ranked = [[n for n in self.order if n in g] for g in groups]
+        return sorted(ranked, key=lambda g: self.order.index(g[0]))
 
     def _toposort(self) -> list[str]:
         ts: TopologicalSorter[str] = TopologicalSorter()
