@@ -232,16 +232,7 @@ def test_a_feedback_loop_runs_date_by_date_and_is_then_unchanged(built: Runner) 
 
 def test_a_feedback_input_must_read_strictly_earlier_dates() -> None:
     with pytest.raises(ValueError, match="feedback input"):
-        Processor(
-            name="x",
-            phase=5,
-            output="x",
-            partition="date",
-            key=("k",),
-            description="reads its own date back",
-            build=_empty_summary,
-            inputs=(Input("y", "partition", feedback=True),),
-        )
+        _proc("x", Input("y", "partition", feedback=True))  # would read its own date back
 
 
 def _proc(name: str, *inputs: Input) -> Processor:
