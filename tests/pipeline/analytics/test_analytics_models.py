@@ -133,8 +133,8 @@ SCHEDULE = [
 ]
 
 
-@pytest.fixture
-def con() -> Iterator[duckdb.DuckDBPyConnection]:
+def raw_world() -> duckdb.DuckDBPyConnection:
+    """An in-memory database holding the tiny world's Phase-2 tables."""
     c = duckdb.connect()
     for name, rows in (("raw_player_boxscores", RAW), ("schedule", SCHEDULE)):
         c.register("_t", pa.Table.from_pylist(rows))
@@ -144,6 +144,12 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
         "CREATE TABLE raw_prop_lines (game_date DATE, game_code VARCHAR, player_id BIGINT, "
         "line DOUBLE, is_primary_line BOOLEAN, bookmaker VARCHAR)"
     )
+    return c
+
+
+@pytest.fixture
+def con() -> Iterator[duckdb.DuckDBPyConnection]:
+    c = raw_world()
     yield c
     c.close()
 

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
 import pytest
 
 from nbaprops.pipeline.analytics.player_game_summary import PLAYER_GAME_SUMMARY
@@ -33,7 +32,7 @@ from nbaprops.pipeline.precompute.player_shot_zone_analysis import PLAYER_SHOT_Z
 from nbaprops.pipeline.precompute.team_defense_zone_analysis import TEAM_DEFENSE_ZONE_ANALYSIS
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analytics"))
-from test_analytics_models import D1, D2, D3, RAW, SCHEDULE, model
+from test_analytics_models import D1, D2, D3, model, raw_world
 
 CACHE = {"coverage_gate": 0.9, "bootstrap_days": 14}
 
@@ -45,15 +44,7 @@ def make(con: duckdb.DuckDBPyConnection, table: str, sql: str, **params: object)
 
 @pytest.fixture
 def con() -> Iterator[duckdb.DuckDBPyConnection]:
-    c = duckdb.connect()
-    for name, rows in (("raw_player_boxscores", RAW), ("schedule", SCHEDULE)):
-        c.register("_t", pa.Table.from_pylist(rows))
-        c.execute(f"CREATE TABLE {name} AS SELECT * FROM _t")
-        c.unregister("_t")
-    c.execute(
-        "CREATE TABLE raw_prop_lines (game_date DATE, game_code VARCHAR, player_id BIGINT, "
-        "line DOUBLE, is_primary_line BOOLEAN, bookmaker VARCHAR)"
-    )
+    c = raw_world()  # Phase 2 of the tiny world, then its Phase 3 from the real models
     make(c, "player_game_summary", PLAYER_GAME_SUMMARY.sql_text(), game_dates=[D1, D2])
     make(
         c,
