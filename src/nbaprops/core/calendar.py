@@ -32,6 +32,11 @@ __all__ = ["Calendar", "DayInfo", "GameRow", "season_for_date", "validate_season
 ALL_STAR_MIN_GAP = 3
 
 
+def season_label(start_year: int) -> str:
+    """The season that starts in `start_year`: ``2024`` -> ``2024-25``."""
+    return f"{start_year}-{(start_year + 1) % 100:02d}"
+
+
 def season_for_date(day: dt.date) -> str:
     """The season a date belongs to by the usual rule (Aug..Jul -> ``YYYY-YY``).
 
@@ -39,8 +44,7 @@ def season_for_date(day: dt.date) -> str:
     schedule is loaded (and for the 2020 bubble it gives the wrong answer,
     which the schedule corrects).
     """
-    start = day.year if day.month >= 8 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
+    return season_label(day.year if day.month >= 8 else day.year - 1)
 
 
 def validate_season(season: str) -> str:

@@ -26,7 +26,7 @@ from typing import Any, TypeAlias
 
 import pyarrow as pa
 
-from nbaprops.core.calendar import Calendar, GameRow, season_for_date
+from nbaprops.core.calendar import Calendar, GameRow, season_for_date, season_label
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import DataError, GateBlockedError, NbapropsError
 from nbaprops.core.version import code_version as current_code_version
@@ -157,7 +157,7 @@ class Runner:
             else:  # schedule not loaded: the rule, plus the season before (2020 bubble)
                 rule = season_for_date(d)
                 start = int(rule[:4]) - 1
-                cands = [f"{start}-{(start + 1) % 100:02d}", rule]
+                cands = [season_label(start), rule]
             seasons.extend(c for c in cands if c not in seasons)
         return list(seasons)
 

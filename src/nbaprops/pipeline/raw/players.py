@@ -23,8 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nbaprops.core.errors import InputError
-from nbaprops.core.ids import player_lookup
 from nbaprops.pipeline.contract import Context, Input, Processor
+from nbaprops.pipeline.raw.parsers._util import lookup
 from nbaprops.storage.warehouse import Partition, Warehouse
 
 __all__ = [
@@ -91,7 +91,7 @@ class PlayerRegistry:
 
     def resolve(self, source: str, name: str | None, source_id: str | None = None) -> Resolution:
         """Resolve one player as a source names them."""
-        key = _key(name)
+        key = lookup(name)
         for k in ((f"id:{source_id}",) if source_id else ()) + ((f"name:{key}",) if key else ()):
             hit = self.aliases.get((source, k)) or self.aliases.get(("*", k))
             if hit:
@@ -123,15 +123,6 @@ class PlayerRegistry:
         )
 
 
-def _key(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        return player_lookup(name)
-    except InputError:
-        return None
-
-
 def resolve_alias(warehouse: Warehouse, name: str, as_player: str, *, source: str = "*") -> tuple[str, str]:
     """Record that `name` (as `source` prints it, ``*`` for every source) is `as_player`.
 
@@ -153,14 +144,14 @@ def resolve_alias(warehouse: Warehouse, name: str, as_player: str, *, source: st
     if target in by_id:
         lk, pid = by_id[target], target
     else:
-        lk = _key(target) or ""
+        lk = lookup(target) or ""
         if lk not in reg.index:
             raise InputError(
                 f"player {as_player!r} is not in the NBA.com player index ({INDEX}); "
                 "give an NBA.com id or a name from the index"
             )
         pid = reg.index[lk]
-    key = _key(name)
+    key = lookup(name)
     if key is None:
         raise InputError(f"name {name!r} has no letters or digits")
     part = Partition("source", source)

@@ -22,7 +22,6 @@ __all__ = [
     "need",
     "parse_utc",
     "result_set",
-    "season_of",
     "team_abbr",
     "to_table",
     "unzip",
@@ -118,11 +117,6 @@ def lookup(name: str | None) -> str | None:
         return player_lookup(name)
     except InputError:
         return None
-
-
-def season_of(start_year: int) -> str:
-    """``2024`` -> ``2024-25``."""
-    return f"{start_year}-{(start_year + 1) % 100:02d}"
 
 
 def et_date(ts: dt.datetime) -> dt.date:

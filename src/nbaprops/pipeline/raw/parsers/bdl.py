@@ -7,10 +7,11 @@ from typing import Any
 
 import pyarrow as pa
 
+from nbaprops.core.calendar import season_label
 from nbaprops.core.errors import SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
-from nbaprops.pipeline.raw.parsers._util import load_json, lookup, need, season_of, team_abbr, to_table
+from nbaprops.pipeline.raw.parsers._util import load_json, lookup, need, team_abbr, to_table
 
 __all__ = ["parse_box_scores", "parse_games", "parse_injuries", "parse_player_box_scores", "parse_players"]
 
@@ -52,7 +53,7 @@ def _game(kind: str, g: dict[str, Any], path: str) -> dict[str, Any]:
         "source_game_id": str(g["id"]) if "id" in g else None,
         "game_code": game_code(day, away, home),
         "game_date": day,
-        "season": season_of(int(need(kind, g, "season"))),
+        "season": season_label(int(need(kind, g, "season"))),
         "away_team": away,
         "home_team": home,
         "away_pts": need(kind, g, "visitor_team_score"),

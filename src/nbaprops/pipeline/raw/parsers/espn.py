@@ -8,6 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from nbaprops.core.calendar import season_label
 from nbaprops.core.errors import DataError, SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
@@ -59,7 +60,7 @@ def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Ta
                 "source_game_id": str(need(kind, e, "id")),
                 "game_code": game_code(day, away, home),
                 "game_date": day,
-                "season": f"{year - 1}-{year % 100:02d}",
+                "season": season_label(year - 1),
                 "away_team": away,
                 "home_team": home,
                 "away_pts": int(sides["away"]["score"]) if state != "scheduled" else None,

@@ -8,6 +8,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from nbaprops.core.calendar import season_label
 from nbaprops.core.errors import SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
@@ -16,7 +17,6 @@ from nbaprops.pipeline.raw.parsers._util import (
     lookup,
     need,
     result_set,
-    season_of,
     to_table,
 )
 
@@ -85,7 +85,7 @@ def parse_scoreboard_v2(content: bytes, kind: str = "nbac_scoreboard_v2") -> pa.
                 "source_game_id": h["GAME_ID"],
                 "game_code": game_code(day, away, home),
                 "game_date": day,
-                "season": season_of(int(h["SEASON"])),
+                "season": season_label(int(h["SEASON"])),
                 "away_team": away,
                 "home_team": home,
                 "away_pts": pts.get((h["GAME_ID"], away)),
