@@ -72,25 +72,22 @@ def historical_events(at: dt.datetime) -> Request:
     )
 
 
-def historical_game_lines(event_id: str, at: dt.datetime) -> Request:
-    """Spreads and totals of one event at a snapshot."""
+def _historical_odds(kind: str, event_id: str, at: dt.datetime, markets: str) -> Request:
     return Request(
-        "oddsa_game_lines_his",
+        kind,
         PROFILE,
         f"historical/sports/{SPORT}/events/{event_id}/odds",
-        {"date": _iso(at), "regions": "us", "markets": "spreads,totals", "oddsFormat": "decimal"},
+        {"date": _iso(at), "regions": "us", "markets": markets, "oddsFormat": "decimal"},
         validate=json_shape("data.bookmakers", "timestamp"),
         empty=list_at("data.bookmakers"),
     )
+
+
+def historical_game_lines(event_id: str, at: dt.datetime) -> Request:
+    """Spreads and totals of one event at a snapshot."""
+    return _historical_odds("oddsa_game_lines_his", event_id, at, "spreads,totals")
 
 
 def historical_player_props(event_id: str, at: dt.datetime) -> Request:
     """Player points props of one event at a snapshot."""
-    return Request(
-        "oddsa_player_props_his",
-        PROFILE,
-        f"historical/sports/{SPORT}/events/{event_id}/odds",
-        {"date": _iso(at), "regions": "us", "markets": PROP_MARKETS, "oddsFormat": "decimal"},
-        validate=json_shape("data.bookmakers", "timestamp"),
-        empty=list_at("data.bookmakers"),
-    )
+    return _historical_odds("oddsa_player_props_his", event_id, at, PROP_MARKETS)
