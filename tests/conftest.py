@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_httpserver import HTTPServer
 
 from _support import DATA, SLICE, dates, make_settings
 from nbaprops.core.config import Settings
@@ -51,3 +52,13 @@ def built(built_home: Path, tmp_path: Path) -> Iterator[Runner]:
     wh = DuckDBWarehouse(s.warehouse_url)
     yield Runner(settings=s, warehouse=wh, code_version="test")
     wh.close()
+
+
+@pytest.fixture
+def threaded_server() -> Iterator[HTTPServer]:
+    """A local server on 127.0.0.1 that answers while another handler still sleeps (timeouts)."""
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()

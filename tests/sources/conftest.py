@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TypeAlias
 
 import httpx
 import pytest
-from pytest_httpserver import HTTPServer
 
 from nbaprops.core.config import HttpSettings, SourceKeys
 from nbaprops.sources.http import HttpClient
@@ -16,16 +15,6 @@ from nbaprops.sources.http import HttpClient
 @pytest.fixture(scope="session")
 def httpserver_listen_address() -> tuple[str, int]:
     return ("127.0.0.1", 0)
-
-
-@pytest.fixture
-def threaded_server() -> Iterator[HTTPServer]:
-    """A server that answers while another handler is still sleeping (timeouts)."""
-    server = HTTPServer(host="127.0.0.1", threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
 
 
 Served: TypeAlias = "bytes | Callable[[httpx.Request], httpx.Response]"

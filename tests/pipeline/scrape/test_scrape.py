@@ -39,12 +39,8 @@ KEY = "bdl-secret-key-42"
 
 
 @pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    s = HTTPServer(host="127.0.0.1", threaded=True)
-    s.start()
-    yield s
-    s.clear()
-    s.stop()
+def server(threaded_server: HTTPServer) -> HTTPServer:
+    return threaded_server
 
 
 def settings_for(tmp: Path, server: HTTPServer) -> Settings:
