@@ -42,55 +42,37 @@ universe AS (
 ),
 hist AS (  -- aggregates ending at (and including) each game; read as of the next date on
     SELECT player_id, season, game_date,
-           count(*)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS games_played,
-           avg(points)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS points_l5,
-           avg(points)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS points_l10,
-           avg(points)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 19 PRECEDING AND CURRENT ROW) AS points_l20,
-           avg(points)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS points_season,
-           stddev_samp(points)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS points_std_l10,
-           avg(minutes)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS minutes_l5,
-           avg(minutes)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS minutes_l10,
-           avg(minutes)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 19 PRECEDING AND CURRENT ROW) AS minutes_l20,
-           avg(minutes)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS minutes_season,
-           avg(rebounds)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS rebounds_l5,
-           avg(rebounds)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS rebounds_l10,
-           avg(rebounds)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS rebounds_season,
-           avg(assists)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS assists_l5,
-           avg(assists)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS assists_l10,
-           avg(assists)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS assists_season,
-           sum(points)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)
-           / nullif(sum(minutes)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW), 0) AS points_per_min_l10,
-           sum(points)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-           / nullif(sum(minutes)
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), 0) AS points_per_min_season,
-           avg(CAST(usage_per_min AS DECIMAL(18, 9)))
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 4 PRECEDING AND CURRENT ROW) AS usage_per_min_l5,
-           avg(CAST(usage_per_min AS DECIMAL(18, 9)))
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS usage_per_min_season,
-           avg(CAST(ts_pct AS DECIMAL(18, 9)))
-               OVER (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS ts_pct_l10
+           count(*) OVER w_season AS games_played,
+           avg(points) OVER w5 AS points_l5,
+           avg(points) OVER w10 AS points_l10,
+           avg(points) OVER w20 AS points_l20,
+           avg(points) OVER w_season AS points_season,
+           stddev_samp(points) OVER w10 AS points_std_l10,
+           avg(minutes) OVER w5 AS minutes_l5,
+           avg(minutes) OVER w10 AS minutes_l10,
+           avg(minutes) OVER w20 AS minutes_l20,
+           avg(minutes) OVER w_season AS minutes_season,
+           avg(rebounds) OVER w5 AS rebounds_l5,
+           avg(rebounds) OVER w10 AS rebounds_l10,
+           avg(rebounds) OVER w_season AS rebounds_season,
+           avg(assists) OVER w5 AS assists_l5,
+           avg(assists) OVER w10 AS assists_l10,
+           avg(assists) OVER w_season AS assists_season,
+           sum(points) OVER w10
+           / nullif(sum(minutes) OVER w10, 0) AS points_per_min_l10,
+           sum(points) OVER w_season
+           / nullif(sum(minutes) OVER w_season, 0) AS points_per_min_season,
+           avg(CAST(usage_per_min AS DECIMAL(18, 9))) OVER w5 AS usage_per_min_l5,
+           avg(CAST(usage_per_min AS DECIMAL(18, 9))) OVER w_season AS usage_per_min_season,
+           avg(CAST(ts_pct AS DECIMAL(18, 9))) OVER w10 AS ts_pct_l10
     FROM player_game_summary
     WHERE season IN (SELECT DISTINCT season FROM universe)
       AND game_date < (SELECT max(game_date) FROM targets)
+    WINDOW w AS (PARTITION BY player_id, season ORDER BY game_date ASC NULLS FIRST),
+           w5 AS (w ROWS BETWEEN 4 PRECEDING AND CURRENT ROW),
+           w10 AS (w ROWS BETWEEN 9 PRECEDING AND CURRENT ROW),
+           w20 AS (w ROWS BETWEEN 19 PRECEDING AND CURRENT ROW),
+           w_season AS (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 last_game AS (  -- each universe player's latest game strictly before the date
     SELECT u.game_date, u.player_id, max(h.game_date) AS last_game_date,
