@@ -29,10 +29,11 @@ from dataclasses import asdict, dataclass
 from typing import Literal, TypeAlias
 
 from nbaprops.core.calendar import DayInfo
+from nbaprops.ops.gates import coverage
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.contract import Context, Processor
-from nbaprops.storage.warehouse import PartitionValue, among
+from nbaprops.storage.warehouse import PartitionValue
 
 __all__ = ["ALARMS", "Classification", "Finding", "coverage_report", "partition_coverage", "validate"]
 
@@ -137,18 +138,9 @@ def partition_coverage(
         return out
     if "game_code" not in runner.wh.columns(proc.output):
         return out
-    on_days, params = among("game_date", days, "d")
-    covered = dict(
-        runner.wh.rows(
-            f"SELECT game_date, count(DISTINCT game_code) FROM {proc.output} WHERE {on_days} GROUP BY 1",
-            params,
-        )
-    )
-    for d in days:
-        day = runner.calendar.day(d)
-        if not day.box_final_games or (day.bootstrap and proc.built_from_history):
-            continue
-        out[d.isoformat()] = int(covered.get(d, 0)) / day.box_final_games
+    for d, (covered, expected) in coverage(runner, proc.output, days=days).items():
+        if expected and not (runner.calendar.day(d).bootstrap and proc.built_from_history):
+            out[d.isoformat()] = covered / expected
     return out
 
 
