@@ -37,9 +37,13 @@ class MonitorReport:
     rows: list[list[object]] = field(default_factory=list)
     false_alarms: int = 0
     expected: int = 0
-    real: int = 0
     alarm_classes: Counter[str] = field(default_factory=Counter)
     """Real problems by classification (e.g. ``upstream_missing``: the source has no rows)."""
+
+    @property
+    def real(self) -> int:
+        """Runs whose data is really missing or wrong now."""
+        return sum(self.alarm_classes.values())
 
     def to_json(self) -> dict[str, object]:
         """A JSON-ready dict."""
@@ -80,7 +84,6 @@ def monitor(runner: Runner, since: dt.timedelta) -> MonitorReport:
             rep.false_alarms += 1
         elif f.alarm:
             cls = f.classification
-            rep.real += 1
             rep.alarm_classes[cls] += 1
         else:
             cls = f.classification
