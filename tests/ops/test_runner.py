@@ -262,3 +262,6 @@ def test_a_feedback_group_is_the_paths_from_reader_to_writer() -> None:
     assert reg.feedback_groups(reg.order) == [["reader", "middle", "writer"]]
     assert reg.feedback_groups(["reader", "after"]) == []  # the writer is not in the run
     assert reg.ancestors("writer") == {"side", "reader", "middle"}
+    units = reg.run_units(reg.order)  # the group runs in its last member's place
+    assert units.index(["side"]) < units.index(["reader", "middle", "writer"]) < units.index(["after"])
+    assert len(units) == 3

@@ -242,13 +242,9 @@ def run_backfill(
     if on_plan:
         on_plan(dict(state.totals))
     state.save(path)
-    loops = {g[-1]: g for g in runner.registry.feedback_groups(names)}  # due with its last member
-    in_loop = {n for g in loops.values() for n in g}
     try:
-        for name in names:
-            if name in in_loop and name not in loops:
-                continue  # ran with its feedback loop
-            group = [runner.registry.by_name[n] for n in loops.get(name, [name])]
+        for unit in runner.registry.run_units(names):
+            group = [runner.registry.by_name[n] for n in unit]
             todo: dict[Any, None] = {}  # ordered set: a loop's members share their dates
             for proc in group:
                 done = set(state.done.get(proc.name, []))

@@ -252,17 +252,13 @@ class Runner:
         report = RunReport()
         self.ledger.reap(dt.timedelta(minutes=self.settings.run_timeout_minutes))
         failed: set[tuple[str, str]] = set()
-        names = {p.name for p in processors}
-        wanted = [n for n in self.registry.order if n in names]
-        loops = {g[-1]: g for g in self.registry.feedback_groups(wanted)}  # due with its last member
-        in_loop = {n for g in loops.values() for n in g}
-        for name in wanted:
-            if name in loops:  # a feedback loop: every member on one date before the next date
+        for unit in self.registry.run_units(p.name for p in processors):
+            if len(unit) > 1:  # a feedback loop: every member on one date before the next date
                 for day in sorted(dates):
-                    for member in loops[name]:
+                    for member in unit:
                         self._run_named(member, [day], failed, force, report, on_outcome)
-            elif name not in in_loop:
-                self._run_named(name, dates, failed, force, report, on_outcome)
+            else:
+                self._run_named(unit[0], dates, failed, force, report, on_outcome)
         return report
 
     def _run_named(

@@ -114,6 +114,14 @@ class Registry:
         ranked = [[n for n in self.order if n in g] for g in groups]
         return sorted(ranked, key=lambda g: self.order.index(g[0]))
 
+    def run_units(self, names: Iterable[str]) -> list[list[str]]:
+        """`names` in DAG order as units of work: one processor, or a whole feedback group
+        (`feedback_groups`) in the place of its last member."""
+        wanted = set(names)
+        loops = {g[-1]: g for g in self.feedback_groups(wanted)}
+        in_loop = {n for g in loops.values() for n in g}
+        return [loops.get(n, [n]) for n in self.order if n in wanted and (n in loops or n not in in_loop)]
+
     def _toposort(self) -> list[str]:
         ts: TopologicalSorter[str] = TopologicalSorter()
         for name in self.by_name:
