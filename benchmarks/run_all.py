@@ -26,6 +26,8 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
+from nbaprops.core.calendar import season_label
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "nba"
 SEASONS = ("2021-22", "2022-23", "2023-24", "2024-25")
@@ -175,11 +177,7 @@ def main() -> None:
 
     if args.scale:
         data = scaled_copy(DATA, tmp / "scaled-data", args.scale)
-        seasons = tuple(
-            f"{int(s[:4]) - 10 * k}-{(int(s[:4]) - 10 * k + 1) % 100:02d}"
-            for k in range(args.scale)
-            for s in SEASONS
-        )
+        seasons = tuple(season_label(int(s[:4]) - 10 * k) for k in range(args.scale) for s in SEASONS)
         first_s, last_s = season_range(data, seasons)
         h = tmp / "scaled"
         wall, rss, code = run(
