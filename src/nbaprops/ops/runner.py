@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -285,7 +286,7 @@ class Runner:
                 failed.add((proc.name, out.partition))
             if on_outcome:
                 on_outcome(out)
-        if proc.output == "schedule":
+        if proc.calendar_source:
             self.calendar = load_calendar(self.wh, self.settings)
 
     def _check_may_write(
@@ -356,6 +357,7 @@ class Runner:
             )
             held = self.wh.count(proc.output, part) if ext is not None and ext.rows == 0 else 0
             self._check_may_write(proc, part, failed, force, ext, held)
+            ctx.heartbeat = functools.partial(self.ledger.heartbeat, run_id)
             rows = self._rows(proc, ctx, params)
             result = self.wh.write_partition(proc.output, part, rows)
             suspicious = self.ledger.succeed(run_id, result, rows_in=rows_in, expected_zero=expected_zero)
@@ -604,6 +606,8 @@ class Runner:
         used = set(_PARAM.findall(sql))
         for members in groups.values():
             vals = [parts[i].value for i, _, _ in members]
+            for i, _, rid in members:
+                ctxs[i].heartbeat = functools.partial(self.ledger.heartbeat, rid)
             bind = {**params[members[0][0]], "game_dates": vals}
             try:
                 rows: pa.Table | Query = (

@@ -77,6 +77,9 @@ class Context:
     calendar: Calendar
     raw: RawStore
     public_data: Callable[[], PublicData]
+    heartbeat: Callable[[], None] = field(default=lambda: None)
+    """Tells the ledger this run is alive; a long build (the prediction coordinator's batches)
+    calls it between steps.  The runner binds it to the run's ledger row(s)."""
 
     @property
     def date(self) -> dt.date:
@@ -127,6 +130,9 @@ class Processor:
     """Extra named parameters for the SQL model (they are part of the input hash)."""
     extra_depends: tuple[str, ...] = field(default=())
     """Processors to run first though no table is read from them."""
+    calendar_source: bool = False
+    """Its output is the schedule the calendar is read from: the runner reloads the calendar
+    after it runs, and ops code finds it through `Registry.calendar_source` (never by name)."""
 
     def __post_init__(self) -> None:
         if (self.build is None) == (self.sql is None):

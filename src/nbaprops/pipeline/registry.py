@@ -134,6 +134,18 @@ class Registry:
         # stable: phase first, then dependency order
         return sorted(ranked, key=lambda n: (phase[n], ranked.index(n)))
 
+    @property
+    def calendar_source(self) -> Processor:
+        """The processor whose output is the schedule the calendar reads (`Processor.calendar_source`).
+
+        Raises:
+            InputError: when the registry has none.
+        """
+        for p in self.by_name.values():
+            if p.calendar_source:
+                return p
+        raise InputError("no processor in the registry provides the schedule (calendar_source)")
+
     def get(self, name: str) -> Processor:
         """A processor by name.
 

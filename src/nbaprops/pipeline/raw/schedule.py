@@ -41,4 +41,5 @@ SCHEDULE = Processor(
     build=build,
     external=external_for("games"),
     per_game=False,
+    calendar_source=True,
 )
