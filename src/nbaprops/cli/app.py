@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from nbaprops.cli._console import DEBUG
+from nbaprops.cli.console import DEBUG
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import ConfigError
 

@@ -15,9 +15,16 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from nbaprops.cli._console import console, handle_errors, parse_date, print_table
 from nbaprops.cli.app import app, settings
-from nbaprops.cli.run import _phases, _print_report, _split
+from nbaprops.cli.console import (
+    console,
+    handle_errors,
+    parse_date,
+    parse_phases,
+    print_run_report,
+    print_table,
+    split_list,
+)
 from nbaprops.core.calendar import validate_season
 from nbaprops.core.errors import InputError
 from nbaprops.ops.backfill import _planned, load_state, preflight, resolve_dates, run_backfill
@@ -77,7 +84,7 @@ def backfill_cmd(
         day_list = [parse_date(d.strip(), what="--dates") for d in dates.split(",") if d.strip()]
     start = parse_date(start_date, what="--start-date")
     end = parse_date(end_date, what="--end-date")
-    procs = default_registry().select(_split(processors), _phases(phases))
+    procs = default_registry().select(split_list(processors), parse_phases(phases))
     if not procs:
         raise InputError("no processor matches --phases/--processors")
     if start and end and end < start:
@@ -134,7 +141,7 @@ def backfill_cmd(
             on_outcome=tick,
             on_plan=plan,
         )
-    _print_report(report)
+    print_run_report(report)
     done, total = state.progress
     console.print(
         f"backfill {state.id} {state.state}: {done}/{total} partitions checkpointed "

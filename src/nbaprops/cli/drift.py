@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from nbaprops.cli._console import console, handle_errors, print_json, print_table
 from nbaprops.cli.app import app, settings
+from nbaprops.cli.console import console, handle_errors, print_json, print_table
 from nbaprops.ops.drift import (
     DEFAULT_HEALTH_TIMEOUT,
     DriftReport,

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from nbaprops.cli._console import err, handle_errors, parse_date, print_json, print_table
 from nbaprops.cli.app import app, settings
+from nbaprops.cli.console import err, handle_errors, parse_date, print_json, print_table
 from nbaprops.core.errors import InputError
 
 __all__: list[str] = []

@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from nbaprops.cli._console import handle_errors, parse_date, print_json, print_table
 from nbaprops.cli.app import app, settings
+from nbaprops.cli.console import handle_errors, parse_date, print_json, print_table
 from nbaprops.core.errors import InputError
 from nbaprops.ops.ledger import Ledger
 from nbaprops.storage import open_warehouse

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from nbaprops.cli._console import console, handle_errors, parse_date, print_json, print_table
 from nbaprops.cli.app import app, settings
+from nbaprops.cli.console import console, handle_errors, parse_date, print_json, print_table
 from nbaprops.core.errors import InputError
 from nbaprops.pipeline.raw.parsers import PARSERS, parse_payload
 from nbaprops.pipeline.scrape import SCRAPES, scrape_date

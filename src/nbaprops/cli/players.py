@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from nbaprops.cli._console import console, handle_errors, print_json, print_table
 from nbaprops.cli.app import app, settings
+from nbaprops.cli.console import console, handle_errors, print_json, print_table
 from nbaprops.pipeline.raw.players import resolve_alias, unresolved
 from nbaprops.storage import open_warehouse
 

@@ -7,8 +7,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from nbaprops.cli._console import console, handle_errors, parse_date, print_json, print_table
 from nbaprops.cli.app import app, settings
+from nbaprops.cli.console import console, handle_errors, parse_date, print_json, print_table
 from nbaprops.core.errors import InputError
 from nbaprops.storage import open_warehouse
 

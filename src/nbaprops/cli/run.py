@@ -6,34 +6,24 @@ import time
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from nbaprops.cli._console import console, handle_errors, parse_date, print_table
 from nbaprops.cli.app import app, settings
-from nbaprops.core.errors import InputError
+from nbaprops.cli.console import (
+    console,
+    handle_errors,
+    parse_date,
+    parse_phases,
+    print_run_report,
+    print_table,
+    split_list,
+)
 from nbaprops.ops.pipeline import demo as run_demo
 from nbaprops.ops.pipeline import plan_dates, run_range
-from nbaprops.ops.runner import Outcome, RunReport
+from nbaprops.ops.runner import Outcome
 from nbaprops.pipeline.registry import default_registry
 
 __all__: list[str] = []
-
-
-def _split(values: list[str] | None) -> list[str] | None:
-    if not values:
-        return None
-    return [v.strip() for item in values for v in item.split(",") if v.strip()]
-
-
-def _phases(values: list[str] | None) -> list[int] | None:
-    items = _split(values)
-    if items is None:
-        return None
-    try:
-        return [int(v) for v in items]
-    except ValueError:
-        raise InputError(f"phases must be numbers 1..5, got {','.join(items)}") from None
 
 
 def _progress() -> Progress:
@@ -46,34 +36,6 @@ def _progress() -> Progress:
         console=console,
         transient=True,
     )
-
-
-def _print_report(report: RunReport) -> None:
-    by: dict[str, dict[str, int]] = {}
-    rows: dict[str, int] = {}
-    for o in report.outcomes:
-        by.setdefault(o.processor, {}).setdefault(o.status, 0)
-        by[o.processor][o.status] += 1
-        rows[o.processor] = rows.get(o.processor, 0) + (o.rows_written or 0)
-    print_table(
-        [
-            (
-                p,
-                s.get("success", 0),
-                s.get("skipped", 0),
-                s.get("failed", 0),
-                sum(o.suspicious for o in report.outcomes if o.processor == p),
-                rows[p],
-            )
-            for p, s in by.items()
-        ],
-        columns=["processor", "success", "skipped", "failed", "suspicious zero", "rows written"],
-        title="Runs",
-    )
-    for o in report.failed[:10]:
-        console.print(f"[red]failed[/] {o.processor} {o.partition}: {escape(o.error or '')}", highlight=False)
-    if len(report.failed) > 10:
-        console.print(f"... and {len(report.failed) - 10} more: nbaprops ledger --status failed")
 
 
 @app.command("processors")
@@ -126,8 +88,8 @@ def run_cmd(
         parse_date(start_date, what="--start-date"),
         parse_date(end_date, what="--end-date"),
     )
-    procs = _split(processors)
-    phs = _phases(phases)
+    procs = split_list(processors)
+    phs = parse_phases(phases)
     n = len(default_registry().select(procs, phs)) * len(dates)
     t0 = time.perf_counter()
     with _progress() as bar:
@@ -137,7 +99,7 @@ def run_cmd(
             bar.update(task, advance=1, last=f"{o.processor} {o.partition}")
 
         report = run_range(settings(), dates, processors=procs, phases=phs, force=force, on_outcome=tick)
-    _print_report(report)
+    print_run_report(report)
     console.print(f"{len(report.outcomes)} runs in {time.perf_counter() - t0:.1f}s")
     if report.failed:
         raise typer.Exit(1)

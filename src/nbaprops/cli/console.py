@@ -16,8 +16,19 @@ from rich.markup import escape
 from rich.table import Table
 
 from nbaprops.core.errors import InputError, NbapropsError
+from nbaprops.ops.runner import RunReport
 
-__all__ = ["console", "err", "handle_errors", "parse_date", "print_json", "print_table"]
+__all__ = [
+    "console",
+    "err",
+    "handle_errors",
+    "parse_date",
+    "parse_phases",
+    "print_json",
+    "print_run_report",
+    "print_table",
+    "split_list",
+]
 
 console = Console()
 err = Console(stderr=True)
@@ -101,3 +112,54 @@ def print_json(obj: Any, *, lines: bool = False) -> None:
     else:
         sys.stdout.write(json.dumps(obj, default=_default, indent=1) + "\n")
     sys.stdout.flush()
+
+
+def split_list(values: list[str] | None) -> list[str] | None:
+    """Repeated and comma-separated option values as one list (None when none were given)."""
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def parse_phases(values: list[str] | None) -> list[int] | None:
+    """``--phases 2,3`` as numbers (None when not given).
+
+    Raises:
+        InputError: when a phase is not a number.
+    """
+    items = split_list(values)
+    if items is None:
+        return None
+    try:
+        return [int(v) for v in items]
+    except ValueError:
+        raise InputError(f"phases must be numbers 1..5, got {','.join(items)}") from None
+
+
+def print_run_report(report: RunReport) -> None:
+    """Runs per processor and status, then the first failures."""
+    by: dict[str, dict[str, int]] = {}
+    rows: dict[str, int] = {}
+    for o in report.outcomes:
+        by.setdefault(o.processor, {}).setdefault(o.status, 0)
+        by[o.processor][o.status] += 1
+        rows[o.processor] = rows.get(o.processor, 0) + (o.rows_written or 0)
+    print_table(
+        [
+            (
+                p,
+                s.get("success", 0),
+                s.get("skipped", 0),
+                s.get("failed", 0),
+                sum(o.suspicious for o in report.outcomes if o.processor == p),
+                rows[p],
+            )
+            for p, s in by.items()
+        ],
+        columns=["processor", "success", "skipped", "failed", "suspicious zero", "rows written"],
+        title="Runs",
+    )
+    for o in report.failed[:10]:
+        console.print(f"[red]failed[/] {o.processor} {o.partition}: {escape(o.error or '')}", highlight=False)
+    if len(report.failed) > 10:
+        console.print(f"... and {len(report.failed) - 10} more: nbaprops ledger --status failed")
