@@ -161,7 +161,7 @@ def test_batch_and_single_runs_agree(built: Runner) -> None:
     """The runner's set-based path: same input hashes, same rows, one ledger row per partition."""
     days = dates(*SLICE)
     windows = set()
-    for proc in REG.by_name.values():  # each built processor ("all" is only read by scrape processors)
+    for proc in REG.by_name.values():  # each built processor
         if not proc.inputs or not built.wh.has_table(proc.output):
             continue
         windows |= {i.window for i in proc.inputs}
@@ -174,7 +174,7 @@ def test_batch_and_single_runs_agree(built: Runner) -> None:
         single = [built.input_hash(proc, p, None, prm) for p, prm in zip(parts, params, strict=True)]
         assert bulk == single, proc.name
         assert any(n for _, n in bulk), proc.name  # the windows found catalog rows
-    assert windows == {"partition", "before", "through", "season"}
+    assert windows == {"partition", "before", "through", "season", "all"}
     proc = REG.get("ml_feature_store")
     before = built.wh.partition_state("ml_feature_store")
     n = built.wh.rows(f"SELECT count(*) FROM {LEDGER}")[0][0]

@@ -130,7 +130,7 @@ def preflight(runner: Runner, procs: Sequence[Processor], dates: Sequence[dt.dat
         pf.notes.append(f"public data: {data.root}")
     wanted = {p.name for p in procs}
     for p in procs:
-        for up in runner.registry.upstream(p.name):
+        for up in runner.registry.upstream(p.name, required_only=True):  # optional inputs may be absent
             if up not in wanted and not runner.wh.has_table(runner.registry.by_name[up].output):
                 pf.missing.append(
                     f"{p.name} reads {runner.registry.by_name[up].output}, which is empty "

@@ -55,6 +55,11 @@ class Input:
     hash, so a change to it re-runs the reader, but not a DAG edge; a run or backfill that
     includes both processors runs the loop date by date (`Registry.feedback_groups`).
     Only ``before`` is allowed: a date may learn from earlier dates, never from itself."""
+    optional: bool = False
+    """Read when present: the table comes from an opt-in or network (scrape) source that a
+    default run may not have.  It orders the DAG and is part of the input hash, but a
+    reader stays in the default selection when its producer is opt-in (canonical tables
+    merge every source that has data, and the public archive needs none of them)."""
 
 
 @dataclass(frozen=True)

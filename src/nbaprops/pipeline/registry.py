@@ -7,6 +7,7 @@ from functools import cache
 from graphlib import CycleError, TopologicalSorter
 
 from nbaprops.core.errors import InputError
+from nbaprops.pipeline.analytics.player_availability import PLAYER_AVAILABILITY
 from nbaprops.pipeline.analytics.player_game_summary import PLAYER_GAME_SUMMARY
 from nbaprops.pipeline.analytics.team_defense_game_summary import TEAM_DEFENSE_GAME_SUMMARY
 from nbaprops.pipeline.analytics.upcoming_player_game_context import UPCOMING_PLAYER_GAME_CONTEXT
@@ -32,6 +33,7 @@ PROCESSORS: tuple[Processor, ...] = (
     RAW_PLAYER_BOXSCORES,
     RAW_PROP_LINES,
     PLAYER_GAME_SUMMARY,
+    PLAYER_AVAILABILITY,
     TEAM_DEFENSE_GAME_SUMMARY,
     UPCOMING_PLAYER_GAME_CONTEXT,
     PLAYER_DAILY_CACHE,
@@ -67,11 +69,14 @@ class Registry:
             self.by_output[p.output] = p
         self.order: list[str] = self._toposort()
 
-    def upstream(self, name: str) -> list[str]:
-        """Processors whose outputs `name` reads directly."""
+    def upstream(self, name: str, *, required_only: bool = False) -> list[str]:
+        """Processors whose outputs `name` reads directly (without `optional` inputs when
+        `required_only`)."""
         p = self.by_name[name]
         deps = [
-            self.by_output[i.table].name for i in p.inputs if i.table in self.by_output and not i.feedback
+            self.by_output[i.table].name
+            for i in p.inputs
+            if i.table in self.by_output and not i.feedback and not (required_only and i.optional)
         ]
         return sorted(set(deps) | set(p.extra_depends))
 
@@ -177,17 +182,31 @@ class Registry:
 
     def opt_in(self) -> set[str]:
         """Processors with ``default=False`` and everything that reads their output."""
-        return {p.name for p in self.downstream(n for n in self.order if not self.by_name[n].default)}
+        return {
+            p.name
+            for p in self.downstream(
+                (n for n in self.order if not self.by_name[n].default), required_only=True
+            )
+        }
 
     def network(self) -> set[str]:
         """Phase-1 (scrape) processors and everything that reads their output."""
-        return {p.name for p in self.downstream(n for n in self.order if self.by_name[n].phase == 1)}
+        return {
+            p.name
+            for p in self.downstream(
+                (n for n in self.order if self.by_name[n].phase == 1), required_only=True
+            )
+        }
 
-    def downstream(self, names: Iterable[str]) -> list[Processor]:
-        """The given processors and everything that depends on them, in DAG order."""
+    def downstream(self, names: Iterable[str], *, required_only: bool = False) -> list[Processor]:
+        """The given processors and everything that depends on them, in DAG order.
+
+        With `required_only`, an ``optional`` input (`Input.optional`) is no dependency:
+        its reader runs without the producer.
+        """
         found = set(names)
         for n in self.order:
-            if any(u in found for u in self.upstream(n)):
+            if any(u in found for u in self.upstream(n, required_only=required_only)):
                 found.add(n)
         return [self.by_name[n] for n in self.order if n in found]
 

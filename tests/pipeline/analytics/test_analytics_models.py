@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from nbaprops.pipeline.analytics.player_availability import AVAILABILITY_SCHEMA
 from nbaprops.pipeline.analytics.player_game_summary import PLAYER_GAME_SUMMARY
 from nbaprops.pipeline.analytics.team_defense_game_summary import (
     POINTS_PER_POSSESSION,
@@ -144,6 +145,9 @@ def raw_world() -> duckdb.DuckDBPyConnection:
         "CREATE TABLE raw_prop_lines (game_date DATE, game_code VARCHAR, player_id BIGINT, "
         "line DOUBLE, is_primary_line BOOLEAN, bookmaker VARCHAR)"
     )
+    c.register("_t", AVAILABILITY_SCHEMA.empty_table())  # no injury report in the tiny world
+    c.execute("CREATE TABLE player_availability AS SELECT * FROM _t")
+    c.unregister("_t")
     return c
 
 

@@ -46,6 +46,7 @@ UPCOMING_PLAYER_GAME_CONTEXT = Processor(
         Input("schedule", "season"),
         Input("player_game_summary", "before"),
         Input("raw_prop_lines", "partition"),
+        Input("player_availability", "partition"),
     ),
     sql=Path(__file__).with_suffix(".sql"),
     sql_params=_params,

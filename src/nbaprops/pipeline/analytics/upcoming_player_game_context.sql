@@ -3,7 +3,9 @@
 -- grain: one expected player in one upcoming game; partition: game_date ($game_dates)
 -- key: game_code, player_id
 -- inputs: schedule (the games and their status), player_game_summary (strictly before each
---         date: recent form and the player's current team), raw_prop_lines (the date: line)
+--         date: recent form and the player's current team), raw_prop_lines (the date: line),
+--         player_availability (the date: each player's latest status, and how many of his
+--         teammates are ruled out)
 -- A game is upcoming when the schedule does not mark it final or it is after $today.
 -- Expected players: seen for the team within the last $recent_days days, in the same season.
 -- Dates whose games are all final hold no rows (the stale-row cleanup in ops/gates.py
@@ -54,6 +56,16 @@ lines AS (  -- the most offered primary line per player and game; ties go to the
               WHERE l.is_primary_line AND l.player_id IS NOT NULL
               GROUP BY l.game_date, l.game_code, l.player_id, l.line)
     ) WHERE pick = 1
+),
+status AS (  -- the latest published status per listed player and game
+    SELECT a.game_date, a.game_code, a.team, a.player_id, a.player_lookup,
+           arg_max(a.status, a.as_of) AS status
+    FROM player_availability a JOIN targets t ON a.game_date = t.game_date
+    GROUP BY a.game_date, a.game_code, a.team, a.player_id, a.player_lookup
+),
+team_out AS (
+    SELECT game_date, game_code, team, count(*) AS players_out
+    FROM status WHERE status = 'out' GROUP BY game_date, game_code, team
 )
 SELECT
     s.game_date,
@@ -74,8 +86,12 @@ SELECT
     f.points_season,
     f.minutes_l5,
     l.line,
-    l.n_books
+    l.n_books,
+    st.status                                                AS availability,
+    coalesce(o.players_out, 0) - (coalesce(st.status, '') = 'out')::INT AS teammates_out
 FROM sides s
 JOIN form f ON f.as_of = s.game_date AND f.last_team = s.team
 LEFT JOIN lines l ON l.game_date = s.game_date AND l.game_code = s.game_code AND l.player_id = f.player_id
+LEFT JOIN status st ON st.game_date = s.game_date AND st.game_code = s.game_code AND st.player_id = f.player_id
+LEFT JOIN team_out o ON o.game_date = s.game_date AND o.game_code = s.game_code AND o.team = s.team
 WHERE f.last_game_date >= s.game_date - INTERVAL ($recent_days) DAY

@@ -29,6 +29,7 @@ PREDICTIONS = Processor(
         Input("schedule", "season"),
         Input("player_game_summary", "before"),
         Input("raw_prop_lines", "partition"),
+        Input("player_availability", "partition"),
     ),
     sql=Path(__file__).with_suffix(".sql"),
     sql_params=_params,

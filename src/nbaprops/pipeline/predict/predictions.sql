@@ -3,7 +3,8 @@
 -- grain: (game_code, player_id, system); partition: game_date ($game_dates: the dates to build)
 -- key: game_code, player_id, system
 -- inputs: schedule (games of the dates), player_game_summary (strictly before each date),
---         raw_prop_lines (the dates)
+--         raw_prop_lines (the dates), player_availability (the dates: the latest status per
+--         player and game; a player ruled out gets PASS, reason 'ruled out')
 -- Each target date reads only rows dated before it: no leakage by construction.  A game_code
 -- names its date, so everything keyed by game_code belongs to exactly one target.
 WITH targets AS (
@@ -70,6 +71,12 @@ consensus AS (  -- the most offered line; ties go to the lower line
               FROM lines GROUP BY player_id, game_code, line)
     ) WHERE pick = 1
 ),
+availability AS (  -- the latest published status per player and game of the dates
+    SELECT a.game_code, a.player_id, arg_max(a.status, a.as_of) AS status
+    FROM player_availability a JOIN targets t ON a.game_date = t.target
+    WHERE a.player_id IS NOT NULL
+    GROUP BY a.game_code, a.player_id
+),
 universe AS (
     SELECT player_id, game_code FROM expected
     UNION
@@ -88,17 +95,19 @@ scored AS (
         coalesce(f.games_used, 0)                  AS games_used,
         CASE WHEN f.games_used >= $min_games
              THEN 0.5 * f.l5 + 0.3 * f.l10 + 0.2 * f.season_avg END AS predicted_points,
-        c.line, c.n_books
+        c.line, c.n_books, av.status AS availability
     FROM universe u
     JOIN games g ON g.game_code = u.game_code
     LEFT JOIN form f ON f.target = g.target AND f.player_id = u.player_id
     LEFT JOIN consensus c ON c.player_id = u.player_id AND c.game_code = u.game_code
     LEFT JOIN line_names n ON n.player_id = u.player_id AND n.game_code = u.game_code
+    LEFT JOIN availability av ON av.player_id = u.player_id AND av.game_code = u.game_code
 ),
 called AS (
     SELECT *,
         predicted_points - line AS edge,
         CASE
+            WHEN availability = 'out' THEN 'PASS'
             WHEN line IS NULL THEN 'PASS'
             WHEN predicted_points IS NULL THEN 'PASS'
             WHEN predicted_points - line >= $edge THEN 'OVER'
@@ -106,6 +115,7 @@ called AS (
             ELSE 'PASS'
         END AS recommendation,
         CASE
+            WHEN availability = 'out' THEN 'ruled out'
             WHEN predicted_points IS NULL THEN 'insufficient history'
             WHEN line IS NULL THEN 'no line'
             WHEN abs(predicted_points - line) < $edge THEN 'small edge'
@@ -144,7 +154,8 @@ SELECT
     p.under_odds,
     round(c.edge, 3)                      AS edge,
     c.recommendation,
-    c.reason
+    c.reason,
+    c.availability
 FROM called c
 LEFT JOIN priced p USING (game_code, player_id)
 LEFT JOIN expected s USING (game_code, player_id)
