@@ -123,17 +123,18 @@ called AS (
     FROM scored
 ),
 priced AS (  -- the book offering the consensus line at the best price for the call
-    SELECT c.game_code, c.player_id,
-           arg_max(l.bookmaker,
-                   CASE WHEN c.recommendation = 'UNDER' THEN l.under_odds ELSE l.over_odds END
-           ) AS line_book,
-           arg_max(l.over_odds, CASE WHEN c.recommendation = 'UNDER' THEN l.under_odds
-                                     ELSE l.over_odds END) AS over_odds,
-           arg_max(l.under_odds, CASE WHEN c.recommendation = 'UNDER' THEN l.under_odds
-                                      ELSE l.over_odds END) AS under_odds
-    FROM called c JOIN lines l
-      ON l.player_id = c.player_id AND l.game_code = c.game_code AND l.line = c.line
-    GROUP BY c.game_code, c.player_id
+    -- (ties in price go to the first book by name: the same rows whatever the scan order)
+    SELECT game_code, player_id, line_book, over_odds, under_odds
+    FROM (
+        SELECT c.game_code, c.player_id, l.bookmaker AS line_book, l.over_odds, l.under_odds,
+               row_number() OVER (
+                   PARTITION BY c.game_code, c.player_id
+                   ORDER BY CASE WHEN c.recommendation = 'UNDER' THEN l.under_odds
+                                 ELSE l.over_odds END DESC, l.bookmaker
+               ) AS pick
+        FROM called c JOIN lines l
+          ON l.player_id = c.player_id AND l.game_code = c.game_code AND l.line = c.line
+    ) WHERE pick = 1
 )
 SELECT
     c.target                              AS game_date,
