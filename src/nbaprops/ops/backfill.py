@@ -162,7 +162,7 @@ def resolve_dates(
     if season is not None:
         validate_season(season)
         if runner.calendar.empty or season not in runner.calendar.seasons:
-            runner.run([runner.registry.get("schedule")], [dt.date(int(season[:4]), 12, 1)])
+            runner.run([runner.registry.calendar_source], [dt.date(int(season[:4]), 12, 1)])
         first, last = runner.calendar.season_bounds(season)
         return runner.calendar.dates(first, last)
     if days is not None:

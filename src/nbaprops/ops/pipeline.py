@@ -68,7 +68,7 @@ def run_range(
     selected = default_registry().select(processors, phases)
     needs_data = any(p.external is not None for p in selected)
     runner = runner or open_runner(settings, needs_data=needs_data)
-    if any(p.name == "upcoming_player_game_context" for p in selected):
+    if any(p.pregame_only for p in selected):
         gates.cleanup_stale_upcoming(runner)  # dates that became final lose their upcoming rows
     report = runner.run(selected, dates, force=force, on_outcome=on_outcome)
     notify_report(settings, runner.wh, report)
@@ -121,7 +121,7 @@ def demo(
     validate_season(season)
     runner = open_runner(settings)
     reg = default_registry()
-    schedule = reg.get("schedule")
+    schedule = reg.calendar_source
     first_guess = dt.date(int(season[:4]), 12, 1)
     runner.run([schedule], [first_guess])
     try:
@@ -129,7 +129,7 @@ def demo(
     except InputError:
         raise InputError(f"season {season} is not in the public data schedule") from None
     dates = runner.calendar.dates(first, last)
-    procs = [p for p in reg.select() if p.name != "schedule"]
+    procs = [p for p in reg.select() if p is not schedule]
     if on_start:
         on_start(len(procs) * len(dates))
     report = runner.run(procs, dates, on_outcome=on_outcome)

@@ -10,6 +10,7 @@ the engine reports, so a processor has no way to report its own count.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -138,6 +139,10 @@ class Processor:
     calendar_source: bool = False
     """Its output is the schedule the calendar is read from: the runner reloads the calendar
     after it runs, and ops code finds it through `Registry.calendar_source` (never by name)."""
+    pregame_only: bool = False
+    """Rows exist only for games not final yet (the pre-game view): once a date's games are
+    final its rows are stale, and a run that includes the processor first empties those
+    dates (`nbaprops.ops.gates.cleanup_stale_upcoming`).  Ops code asks this flag, never the name."""
 
     def __post_init__(self) -> None:
         if (self.build is None) == (self.sql is None):
@@ -167,6 +172,21 @@ class Processor:
         """The SQL model's text."""
         assert self.sql is not None
         return self.sql.read_text()
+
+    @property
+    def source_file(self) -> str:
+        """Where the processor is defined, relative to the package: its ``.sql`` model, or
+        the module of its `build` (e.g. ``pipeline/raw/schedule.py``)."""
+        if self.sql is not None:
+            path = self.sql
+        else:
+            assert self.build is not None
+            path = Path(inspect.getfile(self.build))
+        root = Path(__file__).resolve().parents[1]  # src/nbaprops
+        try:
+            return path.resolve().relative_to(root).as_posix()
+        except ValueError:  # defined outside the package (a plug-in, a test)
+            return str(path)
 
     def code_text(self) -> str:
         """The processor's definition as text (for idempotency and drift detection)."""

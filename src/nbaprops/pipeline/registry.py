@@ -1,4 +1,8 @@
-"""The one place processors are registered; the DAG is derived from their inputs."""
+"""The one place processors are registered; the DAG is derived from their inputs.
+
+Each phase's modules declare their own processors; this module alone composes them into
+`PROCESSORS` (phase packages never import each other's processors to assemble a list).
+"""
 
 from __future__ import annotations
 
@@ -21,10 +25,12 @@ from nbaprops.pipeline.predict.prediction_grades import PREDICTION_GRADES
 from nbaprops.pipeline.predict.predictions import PREDICTIONS
 from nbaprops.pipeline.predict.system_prediction_grades import SYSTEM_PREDICTION_GRADES
 from nbaprops.pipeline.predict.system_predictions import SYSTEM_PREDICTIONS
+from nbaprops.pipeline.raw.payloads import PAYLOAD_PROCESSORS
 from nbaprops.pipeline.raw.player_boxscores import RAW_PLAYER_BOXSCORES
+from nbaprops.pipeline.raw.players import PLAYER_UNRESOLVED
 from nbaprops.pipeline.raw.prop_lines import RAW_PROP_LINES
 from nbaprops.pipeline.raw.schedule import SCHEDULE
-from nbaprops.pipeline.scrape import SOURCE_PROCESSORS
+from nbaprops.pipeline.scrape import SCRAPE_PROCESSORS
 
 __all__ = ["PROCESSORS", "Registry", "default_registry"]
 
@@ -45,7 +51,10 @@ PROCESSORS: tuple[Processor, ...] = (
     PREDICTION_GRADES,
     SYSTEM_PREDICTIONS,
     SYSTEM_PREDICTION_GRADES,
-    *SOURCE_PROCESSORS,  # phase 1 scrapes + the raw tables parsed from them (network: opt-in)
+    # the live sources (network: opt-in): phase-1 scrapes, then the phase-2 tables parsed from them
+    *SCRAPE_PROCESSORS,
+    *PAYLOAD_PROCESSORS,
+    PLAYER_UNRESOLVED,
 )
 
 

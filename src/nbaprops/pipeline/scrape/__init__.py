@@ -1,4 +1,9 @@
-"""Phase 1: scrape upstream payloads into the raw store (with a manifest row each)."""
+"""Phase 1: scrape upstream payloads into the raw store (with a manifest row each).
+
+This package exports its own (phase-1) processors only; the raw tables parsed from the
+payloads are phase 2 (`nbaprops.pipeline.raw.payloads`), and `nbaprops.pipeline.registry`
+composes the phases.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,10 @@ from nbaprops.pipeline.scrape.scrape import PLAYER_INDEX, SCRAPES, ScrapeSpec, s
 __all__ = [
     "SCRAPES",
     "SCRAPE_PROCESSORS",
-    "SOURCE_PROCESSORS",
     "ScrapeSpec",
     "scrape_date",
     "scrape_processor",
 ]
 
-SCRAPE_PROCESSORS = (*(scrape_processor(s) for s in SCRAPES), PLAYER_INDEX)
-
-
-def _source_processors() -> tuple[Processor, ...]:
-    from nbaprops.pipeline.raw.payloads import PAYLOAD_PROCESSORS
-    from nbaprops.pipeline.raw.players import PLAYER_UNRESOLVED
-
-    return (*SCRAPE_PROCESSORS, *PAYLOAD_PROCESSORS, PLAYER_UNRESOLVED)
-
-
-SOURCE_PROCESSORS = _source_processors()
-"""Phase 1 scrapes and the phase 2 processors that read their payloads (registered together)."""
+SCRAPE_PROCESSORS: tuple[Processor, ...] = (*(scrape_processor(s) for s in SCRAPES), PLAYER_INDEX)
+"""Every phase-1 processor: one scrape per payload kind, and the player index."""
