@@ -17,14 +17,18 @@ from rich.progress import (
 
 from nbaprops.cli.app import app, settings
 from nbaprops.cli.console import (
+    JsonOption,
     console,
-    handle_errors,
     parse_date,
     parse_phases,
+    print_report,
     print_run_report,
     print_table,
+    progress_console,
+    reports,
     split_list,
 )
+from nbaprops.cli.reports import BackfillPlan, BackfillProgress, BackfillResult, DateSpan, RunSummary
 from nbaprops.core.calendar import validate_season
 from nbaprops.core.errors import InputError
 from nbaprops.ops.backfill import _planned, load_state, preflight, resolve_dates, run_backfill
@@ -35,27 +39,27 @@ from nbaprops.pipeline.registry import default_registry
 __all__: list[str] = []
 
 
-def _status() -> None:
+def _status(as_json: bool) -> None:
     state = load_state(settings())
-    if state is None:
+    progress = BackfillProgress.of(state) if state is not None else None
+    if as_json:
+        print_report("backfill", BackfillResult("status", backfill=progress))
+        return
+    if progress is None:
         console.print("no backfill has been run in this home")
         return
-    done, total = state.progress
     console.print(
-        f"backfill {state.id}: {state.status}, {done}/{total} partitions done, "
-        f"{state.dates[0]} .. {state.dates[-1]}, updated {state.updated_at}"
+        f"backfill {progress.id}: {progress.status}, {progress.done}/{progress.planned} partitions done, "
+        f"{progress.dates.first} .. {progress.dates.last}, updated {progress.updated_at}"
     )
     print_table(
-        [
-            (p, len(state.done.get(p, [])), state.totals.get(p, 0), len(state.partial.get(p, [])))
-            for p in state.processors
-        ],
+        [(p["processor"], p["done"], p["planned"], len(p["partial"])) for p in progress.processors],
         columns=["processor", "done", "planned", "partial (gate)"],
     )
 
 
 @app.command("backfill")
-@handle_errors
+@reports("backfill")
 def backfill_cmd(
     start_date: Annotated[str | None, typer.Option(help="First date.")] = None,
     end_date: Annotated[str | None, typer.Option(help="Last date (inclusive).")] = None,
@@ -70,6 +74,7 @@ def backfill_cmd(
     skip_preflight: Annotated[bool, typer.Option(help="Do not check inputs first.")] = False,
     force: Annotated[bool, typer.Option(help="Re-run unchanged partitions too.")] = False,
     chunk: Annotated[int, typer.Option(min=1, help="Partitions per unit of work and checkpoint.")] = 32,
+    as_json: JsonOption = False,
 ) -> None:
     """Backfill a range: DAG order, parallel partitions, an atomic checkpoint to resume from.
 
@@ -77,7 +82,7 @@ def backfill_cmd(
     Example: nbaprops backfill --season 2024-25 --workers 2
     """
     if status:
-        _status()
+        _status(as_json)
         return
     day_list = None
     if dates is not None:
@@ -100,8 +105,18 @@ def backfill_cmd(
         if not pf.ok:
             raise InputError("pre-flight: " + "; ".join(pf.missing))
     if dry_run:
+        planned = BackfillPlan(
+            DateSpan.of(days),
+            [
+                {"phase": p.phase, "processor": p.name, "partitions": len(_planned(runner, p, days))}
+                for p in procs
+            ],
+        )
+        if as_json:
+            print_report("backfill", BackfillResult("dry_run", plan=planned))
+            return
         print_table(
-            [(p.phase, p.name, len(_planned(runner, p, days))) for p in procs],
+            [tuple(row.values()) for row in planned.processors],
             columns=["phase", "processor", "partitions"],
             title=f"Plan: {days[0]} .. {days[-1]} ({len(days)} dates)",
         )
@@ -112,7 +127,7 @@ def backfill_cmd(
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=console,
+        console=progress_console(as_json),
         transient=True,
     ) as bar:
         tasks: dict[int, TaskID] = {}
@@ -141,17 +156,32 @@ def backfill_cmd(
             on_outcome=tick,
             on_plan=plan,
         )
-    print_run_report(report)
-    done, total = state.progress
-    console.print(
-        f"backfill {state.id} {state.state}: {done}/{total} partitions checkpointed "
-        f"in {time.perf_counter() - t0:.1f}s"
+    result = BackfillResult(
+        "run",
+        backfill=BackfillProgress.of(state),
+        runs=RunSummary.of(report),
+        elapsed_s=round(time.perf_counter() - t0, 3),
     )
-    for name, parts in state.partial.items():
-        if parts:
-            console.print(
-                f"[yellow]partial (below the gate), not checkpointed[/] {name}: "
-                f"{', '.join(parts[:5])}{' ...' if len(parts) > 5 else ''}"
-            )
+    if as_json:
+        print_report("backfill", result, ok=not report.failed)
+    else:
+        _print_done(result)
     if report.failed:
         raise typer.Exit(1)
+
+
+def _print_done(result: BackfillResult) -> None:
+    assert result.backfill is not None and result.runs is not None
+    progress = result.backfill
+    print_run_report(result.runs)
+    console.print(
+        f"backfill {progress.id} {progress.state}: {progress.done}/{progress.planned} partitions checkpointed "
+        f"in {result.elapsed_s or 0:.1f}s"
+    )
+    for p in progress.processors:
+        parts = p["partial"]
+        if parts:
+            console.print(
+                f"[yellow]partial (below the gate), not checkpointed[/] {p['processor']}: "
+                f"{', '.join(parts[:5])}{' ...' if len(parts) > 5 else ''}"
+            )

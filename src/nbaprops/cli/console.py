@@ -1,32 +1,52 @@
-"""One console for the CLI: rich output, one-line errors, JSON when asked."""
+"""One console for the CLI: rich output, one-line errors, JSON when asked.
+
+Every command that reports takes ``--json`` and prints, on stdout and nothing else, one
+object of the same shape (`print_report`): ``command``, ``ok``, ``version``, ``result``
+(the command's report, see `nbaprops.cli.reports`) and ``error``.  Progress goes to stderr
+(`progress_console`).
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import enum
 import functools
 import json
+import math
 import sys
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import PurePath
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import pyarrow as pa
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from nbaprops.cli.reports import RunSummary
 from nbaprops.core.errors import InputError, NbapropsError
+from nbaprops.core.version import code_version
 from nbaprops.ops.runner import RunReport
 
 __all__ = [
+    "REPORT_KEYS",
+    "JsonOption",
     "console",
     "err",
     "handle_errors",
+    "jsonable",
     "parse_date",
     "parse_phases",
     "print_json",
+    "print_report",
     "print_run_report",
     "print_table",
+    "progress_console",
+    "reports",
     "split_list",
 ]
 
@@ -37,10 +57,32 @@ R = TypeVar("R")
 
 DEBUG = {"on": False}
 
+JsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json", help="Print the report as one JSON object (docs/cli.md); progress goes to stderr."
+    ),
+]
+"""The ``--json`` option of every command that reports (parameter name ``as_json``)."""
+
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn an `NbapropsError` into one red line and exit code 1 (``--debug`` re-raises)."""
+    return _guarded(fn, None)
 
+
+def reports(command: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`handle_errors` for a command with a ``--json`` option (parameter ``as_json``): with
+    ``--json`` an error also prints the report envelope, ``ok: false`` and the ``error``
+    line, on stdout, so a script always gets one JSON object."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        return _guarded(fn, command)
+
+    return decorate
+
+
+def _guarded(fn: Callable[P, R], command: str | None) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
@@ -48,10 +90,17 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except NbapropsError as exc:
             if DEBUG["on"]:
                 raise
+            if command is not None and kwargs.get("as_json"):
+                print_json(_envelope(command, None, ok=False, error=str(exc)))
             err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def progress_console(as_json: bool) -> Console:
+    """Where a command's progress bar goes: stdout for a person, stderr under ``--json``."""
+    return err if as_json else console
 
 
 def parse_date(value: str | None, *, what: str = "date") -> dt.date | None:
@@ -102,6 +151,57 @@ def _default(v: Any) -> Any:
     return str(v)
 
 
+def jsonable(obj: Any) -> Any:
+    """A report as JSON-safe values: dataclasses and pydantic models become objects, Arrow
+    tables lists of objects, tuples and sets lists, dates ISO strings, NaN null."""
+    if obj is None or isinstance(obj, str | bool | int):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, BaseModel):
+        return jsonable(obj.model_dump(mode="json"))
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, pa.Table):
+        return jsonable(obj.to_pylist())
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, set | frozenset):
+        return [jsonable(v) for v in sorted(obj, key=str)]
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, dt.date | dt.datetime | dt.time):
+        return obj.isoformat()
+    if isinstance(obj, enum.Enum):
+        return jsonable(obj.value)
+    if isinstance(obj, Decimal):
+        return float(obj)
+    if isinstance(obj, PurePath):
+        return obj.as_posix()
+    return str(obj)
+
+
+REPORT_KEYS = ("command", "ok", "version", "result", "error")
+"""The top-level keys of every command's ``--json`` report, in order."""
+
+
+def _envelope(command: str, result: Any, *, ok: bool, error: str | None = None) -> dict[str, Any]:
+    values = (command, ok, code_version(), jsonable(result), error)
+    return dict(zip(REPORT_KEYS, values, strict=True))
+
+
+def print_report(command: str, result: Any, *, ok: bool = True) -> None:
+    """Print a command's report as its ``--json`` output: the shared envelope around
+    `result` (a dataclass or pydantic model; see `nbaprops.cli.reports`).
+
+    Args:
+        command: the command's name, e.g. ``run``.
+        result: the report.
+        ok: False when the command exits non-zero (failed runs).
+    """
+    print_json(_envelope(command, result, ok=ok))
+
+
 def print_json(obj: Any, *, lines: bool = False) -> None:
     """Print JSON to stdout (an Arrow table becomes an array, or JSON lines)."""
     if isinstance(obj, pa.Table):
@@ -136,30 +236,18 @@ def parse_phases(values: list[str] | None) -> list[int] | None:
         raise InputError(f"phases must be numbers 1..5, got {','.join(items)}") from None
 
 
-def print_run_report(report: RunReport) -> None:
+def print_run_report(report: RunReport | RunSummary) -> None:
     """Runs per processor and status, then the first failures."""
-    by: dict[str, dict[str, int]] = {}
-    rows: dict[str, int] = {}
-    for o in report.outcomes:
-        by.setdefault(o.processor, {}).setdefault(o.status, 0)
-        by[o.processor][o.status] += 1
-        rows[o.processor] = rows.get(o.processor, 0) + (o.rows_written or 0)
+    summary = report if isinstance(report, RunSummary) else RunSummary.of(report)
     print_table(
         [
-            (
-                p,
-                s.get("success", 0),
-                s.get("skipped", 0),
-                s.get("failed", 0),
-                sum(o.suspicious for o in report.outcomes if o.processor == p),
-                rows[p],
-            )
-            for p, s in by.items()
+            (p.processor, p.success, p.skipped, p.failed, p.suspicious, p.rows_written)
+            for p in summary.processors
         ],
         columns=["processor", "success", "skipped", "failed", "suspicious zero", "rows written"],
         title="Runs",
     )
-    for o in report.failed[:10]:
+    for o in summary.failures[:10]:
         console.print(f"[red]failed[/] {o.processor} {o.partition}: {escape(o.error or '')}", highlight=False)
-    if len(report.failed) > 10:
-        console.print(f"... and {len(report.failed) - 10} more: nbaprops ledger --status failed")
+    if len(summary.failures) > 10:
+        console.print(f"... and {len(summary.failures) - 10} more: nbaprops ledger --status failed")

@@ -10,7 +10,17 @@ import typer
 from rich.markup import escape
 
 from nbaprops.cli.app import app, settings
-from nbaprops.cli.console import console, handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.console import (
+    JsonOption,
+    console,
+    handle_errors,
+    parse_date,
+    print_json,
+    print_report,
+    print_table,
+    reports,
+)
+from nbaprops.cli.reports import HealResult
 from nbaprops.core.calendar import validate_season
 from nbaprops.core.errors import InputError
 from nbaprops.ops.heal import heal
@@ -79,12 +89,13 @@ def validate_cmd(
 
 
 @app.command("heal")
-@handle_errors
+@reports("heal")
 def heal_cmd(
     season: Annotated[str | None, typer.Option(help="A whole season, e.g. 2025-26.")] = None,
     start_date: Annotated[str | None, typer.Option(help="First date.")] = None,
     end_date: Annotated[str | None, typer.Option(help="Last date (inclusive).")] = None,
     dry_run: Annotated[bool, typer.Option(help="Only print the plan.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Re-run exactly what `validate` finds broken, then what depends on it.
 
@@ -96,31 +107,40 @@ def heal_cmd(
     days = _dates(runner, season, start_date, end_date)
     before = validate(runner, days)
     plan, report = heal(runner, before, days, dry_run=dry_run)
-    if plan.rerun:
+    n_before = sum(f.alarm for f in before)
+    if dry_run:
+        result = HealResult.of(plan, dry_run=True, alarms_before=n_before)
+    else:
+        after = sum(f.alarm for f in validate(runner, days))
+        result = HealResult.of(plan, dry_run=False, alarms_before=n_before, alarms_after=after, report=report)
+    if as_json:
+        print_report("heal", result, ok=not report.failed)
+    else:
+        _show_heal(result)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _show_heal(result: HealResult) -> None:
+    if result.rerun:
         print_table(
-            [list(t) for t in plan.rerun],
+            [(r["processor"], r["partition"]) for r in result.rerun],
             columns=["processor", "partition"],
-            title=f"Re-run ({len(plan.rerun)}), then downstream: {', '.join(plan.downstream) or '-'}",
+            title=f"Re-run ({len(result.rerun)}), then downstream: {', '.join(result.downstream) or '-'}",
         )
     else:
         console.print("nothing to re-run: no lost, partial or miscounted partition in the range")
-    groups: dict[tuple[str, str], list[str]] = {}  # one line per processor and reason
-    for f in plan.unhealable:
-        groups.setdefault((f.processor, f.detail), []).append(f.partition)
-    for (proc, detail), parts in groups.items():
+    for u in result.unhealable:  # one line per processor and reason
+        parts = u["partitions"]
         where = parts[0] if len(parts) == 1 else f"{len(parts)} partitions, {min(parts)} .. {max(parts)}"
-        console.print(f"[yellow]cannot heal[/] {proc} {where}: {escape(detail)}", highlight=False)
-    if dry_run:
-        return
-    after = validate(runner, days)
-    n_before = sum(f.alarm for f in before)
-    n_after = sum(f.alarm for f in after)
-    console.print(
-        f"alarms: {n_before} before, {n_after} after; {report.count('success')} runs, "
-        f"{len(report.failed)} failed"
-    )
-    if report.failed:
-        raise typer.Exit(1)
+        console.print(
+            f"[yellow]cannot heal[/] {u['processor']} {where}: {escape(u['detail'])}", highlight=False
+        )
+    if result.runs is not None:
+        console.print(
+            f"alarms: {result.alarms_before} before, {result.alarms_after} after; "
+            f"{result.runs.success} runs, {result.runs.failed} failed"
+        )
 
 
 _SINCE = re.compile(r"^(\d+)([dh])$")

@@ -8,7 +8,17 @@ from typing import Annotated
 import typer
 
 from nbaprops.cli.app import app, settings
-from nbaprops.cli.console import console, handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.console import (
+    JsonOption,
+    console,
+    handle_errors,
+    parse_date,
+    print_json,
+    print_report,
+    print_table,
+    reports,
+)
+from nbaprops.cli.reports import ScrapeResult
 from nbaprops.core.errors import InputError
 from nbaprops.pipeline.raw.parsers import PARSERS, parse_payload
 from nbaprops.pipeline.scrape import SCRAPES, scrape_date
@@ -59,10 +69,11 @@ def parse_cmd(
 
 
 @app.command("scrape")
-@handle_errors
+@reports("scrape")
 def scrape_cmd(
     kind: Annotated[str, typer.Argument(help="Payload kind to fetch, e.g. nbac_scoreboard_v2.")],
     date: Annotated[str, typer.Option(help="Game date, YYYY-MM-DD.")],
+    as_json: JsonOption = False,
 ) -> None:
     """Fetch one kind's payloads for a date into the raw store (no warehouse write).
 
@@ -76,4 +87,7 @@ def scrape_cmd(
     assert day is not None
     s = settings()
     manifest = scrape_date(specs[kind], day, settings=s, raw=RawStore(s.raw_url))
+    if as_json:
+        print_report("scrape", ScrapeResult.of(kind, day, manifest.to_pylist()))
+        return
     print_table(manifest.select(["kind", "endpoint", "status", "attempts", "bytes", "empty", "path"]))

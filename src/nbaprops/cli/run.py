@@ -10,40 +10,46 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from nbaprops.cli.app import app, settings
 from nbaprops.cli.console import (
+    JsonOption,
     console,
-    handle_errors,
     parse_date,
     parse_phases,
+    print_report,
     print_run_report,
     print_table,
+    progress_console,
+    reports,
     split_list,
 )
+from nbaprops.cli.reports import DateSpan, DemoResult, ProcessorsResult, RunResult, RunSummary
+from nbaprops.ops.pipeline import DemoReport, plan_dates, run_range
 from nbaprops.ops.pipeline import demo as run_demo
-from nbaprops.ops.pipeline import plan_dates, run_range
 from nbaprops.ops.runner import Outcome
 from nbaprops.pipeline.registry import default_registry
 
 __all__: list[str] = []
 
 
-def _progress() -> Progress:
+def _progress(as_json: bool) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[last]}"),
         TimeRemainingColumn(),
-        console=console,
+        console=progress_console(as_json),
         transient=True,
     )
 
 
 @app.command("processors")
-@handle_errors
-def processors_cmd() -> None:
-    """List every processor in DAG order: phase, partition kind, output table, inputs."""
-    reg = default_registry()
-    network, opt_in = reg.network(), reg.opt_in()
+@reports("processors")
+def processors_cmd(as_json: JsonOption = False) -> None:
+    """List every processor in DAG order: phase, partition kind, output table, inputs, source file."""
+    result = ProcessorsResult.of(default_registry())
+    if as_json:
+        print_report("processors", result)
+        return
     print_table(
         [
             (
@@ -51,20 +57,23 @@ def processors_cmd() -> None:
                 p.name,
                 p.partition,
                 p.output,
-                ", ".join(f"{i.table}[{i.window}{', feedback' if i.feedback else ''}]" for i in p.inputs)
+                ", ".join(
+                    f"{i['table']}[{i['window']}{', feedback' if i['feedback'] else ''}]" for i in p.inputs
+                )
                 or "(external)",
-                "network" if p.name in network else "opt-in" if p.name in opt_in else "yes",
+                "yes" if p.selection == "default" else p.selection,
+                p.source_file,
                 p.description,
             )
-            for p in (reg.by_name[n] for n in reg.order)
+            for p in result.processors
         ],
-        columns=["phase", "processor", "partition", "output", "reads", "default", "what"],
-        title="Processors (run order; 'default' = run when no processor is named)",
+        columns=["phase", "processor", "partition", "output", "reads", "default", "source", "what"],
+        title="Processors (run order; 'default' = run when no processor is named; source under src/nbaprops/)",
     )
 
 
 @app.command("run")
-@handle_errors
+@reports("run")
 def run_cmd(
     date: Annotated[str | None, typer.Option(help="One game date, YYYY-MM-DD.")] = None,
     start_date: Annotated[str | None, typer.Option(help="First date of a range.")] = None,
@@ -75,6 +84,7 @@ def run_cmd(
     ] = None,
     phases: Annotated[list[str] | None, typer.Option(help="Only these phases, e.g. 2,3.")] = None,
     force: Annotated[bool, typer.Option(help="Re-run even when inputs and code are unchanged.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Run processors for a date or a date range.
 
@@ -92,23 +102,28 @@ def run_cmd(
     phs = parse_phases(phases)
     n = len(default_registry().select(procs, phs)) * len(dates)
     t0 = time.perf_counter()
-    with _progress() as bar:
+    with _progress(as_json) as bar:
         task = bar.add_task("running", total=n, last="")
 
         def tick(o: Outcome) -> None:
             bar.update(task, advance=1, last=f"{o.processor} {o.partition}")
 
         report = run_range(settings(), dates, processors=procs, phases=phs, force=force, on_outcome=tick)
-    print_run_report(report)
-    console.print(f"{len(report.outcomes)} runs in {time.perf_counter() - t0:.1f}s")
+    result = RunResult(DateSpan.of(dates), round(time.perf_counter() - t0, 3), RunSummary.of(report))
+    if as_json:
+        print_report("run", result, ok=not report.failed)
+    else:
+        print_run_report(result.runs)
+        console.print(f"{result.runs.runs} runs in {result.elapsed_s:.1f}s")
     if report.failed:
         raise typer.Exit(1)
 
 
 @app.command("demo")
-@handle_errors
+@reports("demo")
 def demo_cmd(
     season: Annotated[str, typer.Option(help="Season to run end to end.")] = "2025-26",
+    as_json: JsonOption = False,
 ) -> None:
     """Run the whole pipeline for one real season and report accuracy.
 
@@ -118,7 +133,7 @@ def demo_cmd(
     and the real lines.  A second run skips everything unchanged.
     """
     t0 = time.perf_counter()
-    with _progress() as bar:
+    with _progress(as_json) as bar:
         task = bar.add_task(f"demo {season}", total=None, last="")
 
         def start(n: int) -> None:
@@ -129,6 +144,16 @@ def demo_cmd(
 
         rep = run_demo(settings(), season, on_start=start, on_outcome=tick)
     elapsed = time.perf_counter() - t0
+    edge = settings().edge
+    if as_json:
+        print_report("demo", DemoResult.of(rep, edge=edge, elapsed_s=elapsed), ok=not rep.report.failed)
+    else:
+        _print_demo(rep, edge, elapsed)
+    if rep.report.failed:
+        raise typer.Exit(1)
+
+
+def _print_demo(rep: DemoReport, edge: float, elapsed: float) -> None:
     print_table(rep.table_rows, columns=["table", "rows"], title="Warehouse")
     print_table(rep.ledger, columns=["processor", "status", "runs", "rows written"], title="Ledger")
     hr = f"{rep.hit_rate:.1%}" if rep.hit_rate is not None else "n/a"
@@ -160,12 +185,10 @@ def demo_cmd(
             "hit rate",
             "profit (units)",
         ],
-        title=f"Predictions {season} (edge >= {settings().edge:g} points vs the real line)",
+        title=f"Predictions {rep.season} (edge >= {edge:g} points vs the real line)",
     )
     console.print(
         f"{rep.dates} dates, {len(rep.report.outcomes)} runs "
         f"({rep.report.count('success')} ran, {rep.report.count('skipped')} skipped, "
         f"{len(rep.report.failed)} failed) in {elapsed:.1f}s"
     )
-    if rep.report.failed:
-        raise typer.Exit(1)
