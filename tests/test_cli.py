@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
-from _support import DATA
+import nbaprops
+from _support import DATA, FIXTURES
 from nbaprops.cli import app
+from nbaprops.cli.console import REPORT_KEYS
+from nbaprops.core.version import code_version
+from nbaprops.pipeline.registry import default_registry
 
 
 @pytest.fixture
@@ -133,3 +139,216 @@ def test_heal_dry_run_plans_exactly_the_broken_partition(
     assert broken.exit_code == 0, broken.output
     assert "Re-run (1), then downstream: prediction_grades" in " ".join(broken.output.split())
     assert "│ predictions │ 2025-11-05 │" in broken.output
+
+
+# --- --json: one envelope for every command that reports (docs/cli.md) --------------------
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+
+
+def _doc_examples() -> dict[str, dict[str, object]]:
+    """The example output of each command in docs/cli.md: a ```json block after a
+    ``<!-- example: NAME -->`` marker."""
+    text = DOC.read_text()
+    return {
+        m[1]: json.loads(m[2]) for m in re.finditer(r"<!-- example: (\S+) -->\n```json\n(.*?)```", text, re.S)
+    }
+
+
+def _shape(v: object) -> object:
+    """The keys of a JSON value, recursively (lists by their first element)."""
+    if isinstance(v, dict):
+        return {k: _shape(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_shape(v[0])] if v else []
+    return None
+
+
+def _same_keys(got: object, doc: object, where: str = "") -> None:
+    """Every key the docs show is in the output and vice versa (null and [] match any shape)."""
+    if isinstance(doc, dict) and isinstance(got, dict):
+        assert set(got) == set(doc), f"{where}: output {sorted(got)} vs docs {sorted(doc)}"
+        for k in doc:
+            _same_keys(got[k], doc[k], f"{where}.{k}")
+    elif isinstance(doc, list) and isinstance(got, list) and doc and got:
+        _same_keys(got[0], doc[0], f"{where}[0]")
+
+
+def _report(result: object, command: str, example: str | None = None) -> dict[str, object]:
+    """The one JSON object on stdout, checked against the envelope and the docs' example."""
+    out = json.loads(result.stdout)  # type: ignore[attr-defined]  # stdout holds JSON and nothing else
+    assert tuple(out) == REPORT_KEYS
+    assert out["command"] == command
+    assert out["version"] == code_version()
+    doc = _doc_examples()[example or command]
+    _same_keys(_shape(out), _shape(doc), command)
+    return out
+
+
+def test_docs_show_one_example_per_reporting_command() -> None:
+    assert set(_doc_examples()) == {
+        "processors", "run", "demo", "backfill", "backfill-status", "backfill-dry-run", "heal", "scrape", "error",
+    }  # fmt: skip
+    for example in _doc_examples().values():
+        assert tuple(example) == REPORT_KEYS
+
+
+def test_processors_json_names_every_processor_and_its_source_file(cli: CliRunner) -> None:
+    res = cli.invoke(app, ["processors", "--json"])
+    assert res.exit_code == 0, res.output
+    out = _report(res, "processors")
+    assert out["ok"] is True and out["error"] is None
+    listed = out["result"]["processors"]  # type: ignore[index]
+    reg = default_registry()
+    assert [p["name"] for p in listed] == reg.order
+    root = Path(nbaprops.__file__).parent
+    for p in listed:
+        assert (root / p["source_file"]).is_file(), p
+    by = {p["name"]: p for p in listed}
+    assert by["player_game_summary"]["source_file"] == "pipeline/analytics/player_game_summary.sql"
+    assert by["schedule"]["selection"] == "default"
+    assert by["scrape_bdl_box_scores"]["selection"] == "network"
+    assert by["system_predictions"]["selection"] == "opt-in"
+    table = cli.invoke(app, ["processors"])
+    assert "pipeline/raw/schedule.py" in table.output.replace("\n", "")
+
+
+def test_run_json_counts_are_the_ledger_and_the_engine(cli: CliRunner, tmp_path: Path) -> None:
+    res = cli.invoke(app, ["run", "--date", "2025-10-22", "--json"])
+    assert res.exit_code == 0, res.output
+    out = _report(res, "run")
+    assert out["ok"] is True
+    runs = out["result"]["runs"]  # type: ignore[index]
+    assert out["result"]["dates"] == {"first": "2025-10-22", "last": "2025-10-22", "count": 1}  # type: ignore[index]
+    assert runs["failed"] == 0 and runs["success"] == runs["runs"] > 0
+    con = duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True)
+    ledger = dict(
+        con.execute(
+            "SELECT processor, sum(rows_written) FROM ops_ledger WHERE status = 'success' GROUP BY 1"
+        ).fetchall()
+    )
+    (box,) = con.execute(
+        "SELECT count(*) FROM raw_player_boxscores WHERE game_date = DATE '2025-10-22'"
+    ).fetchone()  # type: ignore[misc]
+    con.close()
+    per = {p["processor"]: p for p in runs["processors"]}
+    assert {p: r["rows_written"] for p, r in per.items()} == ledger
+    assert per["raw_player_boxscores"]["rows_written"] == box > 0
+    assert runs["rows_written"] == sum(ledger.values())
+    again = _report(cli.invoke(app, ["run", "--date", "2025-10-22", "--json"]), "run")["result"]["runs"]  # type: ignore[index]
+    assert again["success"] == again["failed"] == 0 and again["skipped"] == again["runs"] > 0
+
+
+def test_json_error_is_the_envelope_with_ok_false(cli: CliRunner, tmp_path: Path) -> None:
+    res = cli.invoke(app, ["run", "--date", "2025-13-01", "--json"])
+    assert res.exit_code == 1
+    out = json.loads(res.stdout)
+    assert tuple(out) == REPORT_KEYS
+    assert out["ok"] is False and out["result"] is None
+    assert "--date '2025-13-01' is not a date" in out["error"]
+    assert "is not a date" in res.stderr
+    assert not (tmp_path / "home").exists()
+
+
+def test_backfill_json_plan_run_and_status_agree(cli: CliRunner, tmp_path: Path) -> None:
+    span = ["--start-date", "2025-10-21", "--end-date", "2025-10-23", "--phases", "2", "--workers", "1"]
+    empty = _report(cli.invoke(app, ["backfill", "--status", "--json"]), "backfill", "backfill-status")
+    assert empty["result"] == {
+        "mode": "status",
+        "plan": None,
+        "backfill": None,
+        "runs": None,
+        "elapsed_s": None,
+    }
+    res = cli.invoke(app, ["backfill", *span, "--dry-run", "--json"])
+    assert res.exit_code == 0, res.output
+    plan = _report(res, "backfill", "backfill-dry-run")["result"]["plan"]  # type: ignore[index]
+    assert plan["dates"] == {"first": "2025-10-21", "last": "2025-10-23", "count": 3}
+    planned = {p["processor"]: p["partitions"] for p in plan["processors"]}
+    assert planned["raw_player_boxscores"] == 3
+    res = cli.invoke(app, ["backfill", *span, "--json"])
+    assert res.exit_code == 0, res.output
+    done = _report(res, "backfill")["result"]  # type: ignore[index]
+    assert done["mode"] == "run" and done["runs"]["failed"] == 0
+    progress = done["backfill"]
+    assert {p["processor"]: p["planned"] for p in progress["processors"]} == planned
+    assert progress["done"] == progress["planned"] == sum(planned.values())
+    status = _report(cli.invoke(app, ["backfill", "--status", "--json"]), "backfill", "backfill-status")
+    assert status["result"]["backfill"] == progress  # type: ignore[index]
+    ledger = json.loads(cli.invoke(app, ["ledger", "--status", "success", "--limit", "0", "--json"]).stdout)
+    written = sum(r["rows_written"] for r in ledger if r["processor"] == "raw_player_boxscores")
+    per = {p["processor"]: p for p in done["runs"]["processors"]}
+    assert per["raw_player_boxscores"]["rows_written"] == written > 0
+
+
+@pytest.fixture
+def built_cli(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The CLI on a private copy of the session's built warehouse (SLICE)."""
+    shutil.copytree(built_home, tmp_path / "home")
+    monkeypatch.setenv("NBAPROPS_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NBAPROPS_DATA_DIR", str(DATA))
+    monkeypatch.setenv("NBAPROPS_TODAY", "2026-11-25")
+    monkeypatch.setenv("COLUMNS", "200")
+    return CliRunner()
+
+
+def test_heal_json_plans_and_repairs_a_deleted_partition(built_cli: CliRunner, tmp_path: Path) -> None:
+    db = str(tmp_path / "home" / "warehouse.duckdb")
+    query = "SELECT count(*) FROM predictions WHERE game_date = DATE '2025-11-05'"
+    con = duckdb.connect(db)
+    (rows,) = con.execute(query).fetchone()  # type: ignore[misc]
+    con.execute("DELETE FROM predictions WHERE game_date = DATE '2025-11-05'")
+    con.close()
+    span = ["--start-date", "2025-10-21", "--end-date", "2025-11-09"]
+    res = built_cli.invoke(app, ["heal", *span, "--dry-run", "--json"])
+    assert res.exit_code == 0, res.output
+    plan = _report(res, "heal")["result"]  # type: ignore[index]
+    assert plan["dry_run"] is True and plan["runs"] is None and plan["alarms_after"] is None
+    assert plan["rerun"] == [{"processor": "predictions", "partition": "2025-11-05"}]
+    assert "prediction_grades" in plan["downstream"]
+    assert plan["alarms_before"] >= 1
+    res = built_cli.invoke(app, ["heal", *span, "--json"])
+    assert res.exit_code == 0, res.output
+    healed = _report(res, "heal")["result"]  # type: ignore[index]
+    assert healed["alarms_after"] == 0 and healed["runs"]["failed"] == 0
+    per = {p["processor"]: p for p in healed["runs"]["processors"]}
+    assert per["predictions"]["success"] >= 1 and per["predictions"]["rows_written"] >= rows
+    con = duckdb.connect(db, read_only=True)
+    assert con.execute(query).fetchone() == (rows,)
+    con.close()
+
+
+def test_scrape_json_lists_the_stored_payloads(
+    cli: CliRunner, threaded_server: HTTPServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = (FIXTURES / "nbac_scoreboard_v2" / "raw_055ff78d.json").read_bytes()
+    threaded_server.expect_request("/stats/scoreboardV2").respond_with_data(
+        body, content_type="application/json"
+    )
+    base = threaded_server.url_for("").rstrip("/")
+    monkeypatch.setenv("NBAPROPS_HTTP__BASE_URLS", json.dumps({"nbac_stats": f"{base}/stats"}))
+    res = cli.invoke(app, ["scrape", "nbac_scoreboard_v2", "--date", "2024-01-15", "--json"])
+    assert res.exit_code == 0, res.output
+    out = _report(res, "scrape")["result"]  # type: ignore[index]
+    assert out["kind"] == "nbac_scoreboard_v2" and out["date"] == "2024-01-15"
+    (payload,) = out["payloads"]
+    assert payload["status"] == 200 and payload["bytes"] == len(body)
+    assert payload["game_date"] == "2024-01-15"
+
+
+@pytest.mark.slow
+def test_demo_json_tables_are_the_warehouse(cli: CliRunner, tmp_path: Path) -> None:
+    res = cli.invoke(app, ["demo", "--json"])
+    assert res.exit_code == 0, res.stderr
+    out = _report(res, "demo")["result"]  # type: ignore[index]
+    assert out["season"] == "2025-26" and out["runs"]["failed"] == 0
+    con = duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True)
+    for t in out["tables"]:
+        assert con.execute(f"SELECT count(*) FROM {t['table']}").fetchone() == (t["rows"],)
+    (graded,) = con.execute(
+        "SELECT count(actual_points) FROM prediction_grades WHERE predicted_points IS NOT NULL"
+    ).fetchone()  # type: ignore[misc]
+    con.close()
+    pred = out["predictions"]
+    assert pred["graded"] == graded > 0
+    assert pred["wins"] + pred["losses"] > 0 and 0 < pred["hit_rate"] < 1

@@ -31,6 +31,7 @@ __all__ = [
     "ProcessorInfo",
     "ProcessorRuns",
     "ProcessorsResult",
+    "RunRef",
     "RunResult",
     "RunSummary",
     "ScrapeResult",
@@ -65,6 +66,23 @@ class ProcessorRuns:
 
 
 @dataclass(frozen=True)
+class RunRef:
+    """One run worth a look (failed, or a suspicious zero): enough to find it in the ledger."""
+
+    processor: str
+    partition: str
+    status: str
+    rows_written: int | None
+    error: str | None
+    run_id: str | None
+
+    @classmethod
+    def of(cls, o: Outcome) -> RunRef:
+        """From a runner outcome."""
+        return cls(o.processor, o.partition, o.status, o.rows_written, o.error, o.run_id)
+
+
+@dataclass(frozen=True)
 class RunSummary:
     """A runner call summed up: totals, per processor (run order), and every failed or
     suspicious outcome (the ledger has the rest: ``nbaprops ledger --json``)."""
@@ -76,8 +94,8 @@ class RunSummary:
     suspicious: int
     rows_written: int
     processors: list[ProcessorRuns]
-    failures: list[Outcome]
-    suspicious_runs: list[Outcome]
+    failures: list[RunRef]
+    suspicious_runs: list[RunRef]
 
     @classmethod
     def of(cls, report: RunReport) -> RunSummary:
@@ -100,8 +118,8 @@ class RunSummary:
             suspicious=len(report.suspicious),
             rows_written=sum(p.rows_written for p in per),
             processors=per,
-            failures=report.failed,
-            suspicious_runs=report.suspicious,
+            failures=[RunRef.of(o) for o in report.failed],
+            suspicious_runs=[RunRef.of(o) for o in report.suspicious],
         )
 
 
