@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -352,3 +355,22 @@ def test_demo_json_tables_are_the_warehouse(cli: CliRunner, tmp_path: Path) -> N
     pred = out["predictions"]
     assert pred["graded"] == graded > 0
     assert pred["wins"] + pred["losses"] > 0 and 0 < pred["hit_rate"] < 1
+
+
+def test_version_is_the_package_version_and_the_commit(cli: CliRunner) -> None:
+    res = cli.invoke(app, ["--version"])
+    assert res.exit_code == 0
+    assert res.stdout.strip() == f"nbaprops {code_version()}"
+    assert code_version().startswith(f"{nbaprops.__version__}+")
+
+
+def test_python_m_nbaprops_is_the_same_program(tmp_path: Path) -> None:
+    env = {**os.environ, "NBAPROPS_HOME": str(tmp_path / "home")}
+    out = subprocess.run(
+        [sys.executable, "-m", "nbaprops", "--version"], capture_output=True, text=True, env=env, check=True
+    )
+    assert out.stdout.strip() == f"nbaprops {code_version()}"
+    help_text = subprocess.run(
+        [sys.executable, "-m", "nbaprops", "--help"], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    assert "Usage: nbaprops" in help_text and "backfill" in help_text

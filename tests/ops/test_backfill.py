@@ -52,6 +52,7 @@ def _checksums(home: Path) -> dict[str, str]:
         wh.close()
 
 
+@pytest.mark.slow
 def test_kill_9_mid_backfill_then_resume_matches_an_uninterrupted_run(tmp_path: Path) -> None:
     clean, killed = tmp_path / "clean", tmp_path / "killed"
     assert _cli(clean, *ARGS).wait(timeout=300) == 0

@@ -22,6 +22,7 @@ DATA = REPO.parent / "shared" / "data" / "nba"
 KEYS = {"n", "mae", "n_edge3", "hit_rate_edge3", "hit_rate_edge3_ci", "roi", "brier"}
 
 
+@pytest.mark.slow
 def test_evaluate_json_contract(tmp_path: Path) -> None:
     res = CliRunner().invoke(
         app,
@@ -83,6 +84,7 @@ def test_data_folder_missing_a_required_file_names_it(tmp_path: Path, missing: s
     assert missing in res.output
 
 
+@pytest.mark.slow
 def test_folder_with_later_dates_gives_the_same_result(tmp_path: Path) -> None:
     """A folder holding more (later) lines than the range changes nothing inside the range."""
     import duckdb

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from nbaprops.cli.console import DEBUG
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import ConfigError
+from nbaprops.core.version import code_version
 
 __all__ = ["app", "settings"]
 
@@ -29,6 +30,12 @@ app = typer.Typer(
 _STATE: dict[str, object] = {}
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"nbaprops {code_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     home: Annotated[
@@ -44,6 +51,15 @@ def main(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option(help="Show full tracebacks instead of one-line errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="Print the version (package version + git commit) and exit.",
+        ),
+    ] = False,
 ) -> None:
     """Global options, applied before any command."""
     DEBUG["on"] = debug
