@@ -121,16 +121,15 @@ def test_a_bad_setting_is_one_line(cli: CliRunner, monkeypatch: pytest.MonkeyPat
     _one_line_error(cli.invoke(app, ["run", "--date", "2025-10-22"]), "bad setting coverage_gate")
 
 
-def test_heal_dry_run_plans_exactly_the_broken_partition(
-    built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    home = tmp_path / "home"
-    shutil.copytree(built_home, home)
-    monkeypatch.setenv("NBAPROPS_HOME", str(home))
-    monkeypatch.setenv("NBAPROPS_DATA_DIR", str(DATA))
-    monkeypatch.setenv("NBAPROPS_TODAY", "2026-11-25")
-    monkeypatch.setenv("COLUMNS", "200")
-    cli = CliRunner()
+@pytest.fixture
+def built_cli(cli: CliRunner, built_home: Path, tmp_path: Path) -> CliRunner:
+    """The CLI on a private copy of the session's built warehouse (SLICE)."""
+    shutil.copytree(built_home, tmp_path / "home")
+    return cli
+
+
+def test_heal_dry_run_plans_exactly_the_broken_partition(built_cli: CliRunner, tmp_path: Path) -> None:
+    cli, home = built_cli, tmp_path / "home"
     span = ["--start-date", "2025-10-21", "--end-date", "2025-11-09", "--dry-run"]
     clean = cli.invoke(app, ["heal", *span])
     assert clean.exit_code == 0, clean.output
@@ -282,17 +281,6 @@ def test_backfill_json_plan_run_and_status_agree(cli: CliRunner, tmp_path: Path)
     written = sum(r["rows_written"] for r in ledger if r["processor"] == "raw_player_boxscores")
     per = {p["processor"]: p for p in done["runs"]["processors"]}
     assert per["raw_player_boxscores"]["rows_written"] == written > 0
-
-
-@pytest.fixture
-def built_cli(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """The CLI on a private copy of the session's built warehouse (SLICE)."""
-    shutil.copytree(built_home, tmp_path / "home")
-    monkeypatch.setenv("NBAPROPS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("NBAPROPS_DATA_DIR", str(DATA))
-    monkeypatch.setenv("NBAPROPS_TODAY", "2026-11-25")
-    monkeypatch.setenv("COLUMNS", "200")
-    return CliRunner()
 
 
 def test_heal_json_plans_and_repairs_a_deleted_partition(built_cli: CliRunner, tmp_path: Path) -> None:

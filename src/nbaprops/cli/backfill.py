@@ -19,9 +19,9 @@ from nbaprops.cli.app import app, settings
 from nbaprops.cli.console import (
     JsonOption,
     console,
+    finish,
     parse_date,
     parse_phases,
-    print_report,
     print_run_report,
     print_table,
     progress_console,
@@ -42,9 +42,11 @@ __all__: list[str] = []
 def _status(as_json: bool) -> None:
     state = load_state(settings())
     progress = BackfillProgress.of(state) if state is not None else None
-    if as_json:
-        print_report("backfill", BackfillResult("status", backfill=progress))
-        return
+    finish("backfill", BackfillResult("status", backfill=progress), as_json=as_json, show=_print_status)
+
+
+def _print_status(result: BackfillResult) -> None:
+    progress = result.backfill
     if progress is None:
         console.print("no backfill has been run in this home")
         return
@@ -112,14 +114,7 @@ def backfill_cmd(
                 for p in procs
             ],
         )
-        if as_json:
-            print_report("backfill", BackfillResult("dry_run", plan=planned))
-            return
-        print_table(
-            [tuple(row.values()) for row in planned.processors],
-            columns=["phase", "processor", "partitions"],
-            title=f"Plan: {days[0]} .. {days[-1]} ({len(days)} dates)",
-        )
+        finish("backfill", BackfillResult("dry_run", plan=planned), as_json=as_json, show=_print_plan)
         return
     t0 = time.perf_counter()
     with Progress(
@@ -162,12 +157,17 @@ def backfill_cmd(
         runs=RunSummary.of(report),
         elapsed_s=round(time.perf_counter() - t0, 3),
     )
-    if as_json:
-        print_report("backfill", result, ok=not report.failed)
-    else:
-        _print_done(result)
-    if report.failed:
-        raise typer.Exit(1)
+    finish("backfill", result, as_json=as_json, show=_print_done, ok=not report.failed)
+
+
+def _print_plan(result: BackfillResult) -> None:
+    assert result.plan is not None
+    span = result.plan.dates
+    print_table(
+        [tuple(row.values()) for row in result.plan.processors],
+        columns=["phase", "processor", "partitions"],
+        title=f"Plan: {span.first} .. {span.last} ({span.count} dates)",
+    )
 
 
 def _print_done(result: BackfillResult) -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "JsonOption",
     "console",
     "err",
+    "finish",
     "handle_errors",
     "jsonable",
     "parse_date",
@@ -54,6 +55,7 @@ console = Console()
 err = Console(stderr=True)
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 DEBUG = {"on": False}
 
@@ -200,6 +202,17 @@ def print_report(command: str, result: Any, *, ok: bool = True) -> None:
         ok: False when the command exits non-zero (failed runs).
     """
     print_json(_envelope(command, result, ok=ok))
+
+
+def finish(command: str, result: T, *, as_json: bool, show: Callable[[T], None], ok: bool = True) -> None:
+    """End a reporting command: its report as JSON (`print_report`) or rendered by `show`,
+    then exit code 1 unless `ok`."""
+    if as_json:
+        print_report(command, result, ok=ok)
+    else:
+        show(result)
+    if not ok:
+        raise typer.Exit(1)
 
 
 def print_json(obj: Any, *, lines: bool = False) -> None:

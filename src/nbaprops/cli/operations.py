@@ -13,10 +13,10 @@ from nbaprops.cli.app import app, settings
 from nbaprops.cli.console import (
     JsonOption,
     console,
+    finish,
     handle_errors,
     parse_date,
     print_json,
-    print_report,
     print_table,
     reports,
 )
@@ -113,12 +113,7 @@ def heal_cmd(
     else:
         after = sum(f.alarm for f in validate(runner, days))
         result = HealResult.of(plan, dry_run=False, alarms_before=n_before, alarms_after=after, report=report)
-    if as_json:
-        print_report("heal", result, ok=not report.failed)
-    else:
-        _show_heal(result)
-    if report.failed:
-        raise typer.Exit(1)
+    finish("heal", result, as_json=as_json, show=_show_heal, ok=not report.failed)
 
 
 def _show_heal(result: HealResult) -> None:

@@ -11,10 +11,10 @@ from nbaprops.cli.app import app, settings
 from nbaprops.cli.console import (
     JsonOption,
     console,
+    finish,
     handle_errors,
     parse_date,
     print_json,
-    print_report,
     print_table,
     reports,
 )
@@ -87,7 +87,9 @@ def scrape_cmd(
     assert day is not None
     s = settings()
     manifest = scrape_date(specs[kind], day, settings=s, raw=RawStore(s.raw_url))
-    if as_json:
-        print_report("scrape", ScrapeResult.of(kind, day, manifest.to_pylist()))
-        return
-    print_table(manifest.select(["kind", "endpoint", "status", "attempts", "bytes", "empty", "path"]))
+    finish("scrape", ScrapeResult.of(kind, day, manifest.to_pylist()), as_json=as_json, show=_print_scrape)
+
+
+def _print_scrape(result: ScrapeResult) -> None:
+    cols = ["kind", "endpoint", "status", "attempts", "bytes", "empty", "path"]
+    print_table([[p[c] for c in cols] for p in result.payloads], columns=cols)

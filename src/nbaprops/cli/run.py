@@ -12,9 +12,9 @@ from nbaprops.cli.app import app, settings
 from nbaprops.cli.console import (
     JsonOption,
     console,
+    finish,
     parse_date,
     parse_phases,
-    print_report,
     print_run_report,
     print_table,
     progress_console,
@@ -22,8 +22,8 @@ from nbaprops.cli.console import (
     split_list,
 )
 from nbaprops.cli.reports import DateSpan, DemoResult, ProcessorsResult, RunResult, RunSummary
-from nbaprops.ops.pipeline import DemoReport, plan_dates, run_range
 from nbaprops.ops.pipeline import demo as run_demo
+from nbaprops.ops.pipeline import plan_dates, run_range
 from nbaprops.ops.runner import Outcome
 from nbaprops.pipeline.registry import default_registry
 
@@ -46,10 +46,10 @@ def _progress(as_json: bool) -> Progress:
 @reports("processors")
 def processors_cmd(as_json: JsonOption = False) -> None:
     """List every processor in DAG order: phase, partition kind, output table, inputs, source file."""
-    result = ProcessorsResult.of(default_registry())
-    if as_json:
-        print_report("processors", result)
-        return
+    finish("processors", ProcessorsResult.of(default_registry()), as_json=as_json, show=_print_processors)
+
+
+def _print_processors(result: ProcessorsResult) -> None:
     print_table(
         [
             (
@@ -110,13 +110,12 @@ def run_cmd(
 
         report = run_range(settings(), dates, processors=procs, phases=phs, force=force, on_outcome=tick)
     result = RunResult(DateSpan.of(dates), round(time.perf_counter() - t0, 3), RunSummary.of(report))
-    if as_json:
-        print_report("run", result, ok=not report.failed)
-    else:
-        print_run_report(result.runs)
-        console.print(f"{result.runs.runs} runs in {result.elapsed_s:.1f}s")
-    if report.failed:
-        raise typer.Exit(1)
+    finish("run", result, as_json=as_json, show=_print_run, ok=not report.failed)
+
+
+def _print_run(result: RunResult) -> None:
+    print_run_report(result.runs)
+    console.print(f"{result.runs.runs} runs in {result.elapsed_s:.1f}s")
 
 
 @app.command("demo")
@@ -143,34 +142,35 @@ def demo_cmd(
             bar.update(task, advance=1, last=f"{o.processor} {o.partition}")
 
         rep = run_demo(settings(), season, on_start=start, on_outcome=tick)
-    elapsed = time.perf_counter() - t0
-    edge = settings().edge
-    if as_json:
-        print_report("demo", DemoResult.of(rep, edge=edge, elapsed_s=elapsed), ok=not rep.report.failed)
-    else:
-        _print_demo(rep, edge, elapsed)
-    if rep.report.failed:
-        raise typer.Exit(1)
+    result = DemoResult.of(rep, edge=settings().edge, elapsed_s=time.perf_counter() - t0)
+    finish("demo", result, as_json=as_json, show=_print_demo, ok=not rep.report.failed)
 
 
-def _print_demo(rep: DemoReport, edge: float, elapsed: float) -> None:
-    print_table(rep.table_rows, columns=["table", "rows"], title="Warehouse")
-    print_table(rep.ledger, columns=["processor", "status", "runs", "rows written"], title="Ledger")
-    hr = f"{rep.hit_rate:.1%}" if rep.hit_rate is not None else "n/a"
-    mae = f"{rep.mae:.2f}" if rep.mae is not None else "n/a"
+def _print_demo(result: DemoResult) -> None:
+    print_table(
+        [(t["table"], t["rows"]) for t in result.tables], columns=["table", "rows"], title="Warehouse"
+    )
+    print_table(
+        [tuple(row.values()) for row in result.ledger],
+        columns=["processor", "status", "runs", "rows written"],
+        title="Ledger",
+    )
+    p = result.predictions
+    hr = f"{p['hit_rate']:.1%}" if p["hit_rate"] is not None else "n/a"
+    mae = f"{p['mae']:.2f}" if p["mae"] is not None else "n/a"
     print_table(
         [
             (
-                "moving_average",
-                rep.graded,
+                p["system"],
+                p["graded"],
                 mae,
-                rep.bets,
-                rep.wins,
-                rep.losses,
-                rep.pushes,
-                rep.voids,
+                p["bets"],
+                p["wins"],
+                p["losses"],
+                p["pushes"],
+                p["voids"],
                 hr,
-                f"{rep.profit:+.2f}",
+                f"{p['profit']:+.2f}",
             )
         ],
         columns=[
@@ -185,10 +185,11 @@ def _print_demo(rep: DemoReport, edge: float, elapsed: float) -> None:
             "hit rate",
             "profit (units)",
         ],
-        title=f"Predictions {rep.season} (edge >= {edge:g} points vs the real line)",
+        title=f"Predictions {result.season} (edge >= {p['edge']:g} points vs the real line)",
     )
+    runs = result.runs
     console.print(
-        f"{rep.dates} dates, {len(rep.report.outcomes)} runs "
-        f"({rep.report.count('success')} ran, {rep.report.count('skipped')} skipped, "
-        f"{len(rep.report.failed)} failed) in {elapsed:.1f}s"
+        f"{result.dates} dates, {runs.runs} runs "
+        f"({runs.success} ran, {runs.skipped} skipped, "
+        f"{runs.failed} failed) in {result.elapsed_s:.1f}s"
     )
