@@ -68,7 +68,7 @@ def run_range(
     selected = default_registry().select(processors, phases)
     needs_data = any(p.external is not None for p in selected)
     runner = runner or open_runner(settings, needs_data=needs_data)
-    if any(p.pregame_only for p in selected):
+    if any(p.stale_when_final for p in selected):
         gates.cleanup_stale_upcoming(runner)  # dates that became final lose their upcoming rows
     report = runner.run(selected, dates, force=force, on_outcome=on_outcome)
     notify_report(settings, runner.wh, report)

@@ -139,10 +139,9 @@ class Processor:
     calendar_source: bool = False
     """Its output is the schedule the calendar is read from: the runner reloads the calendar
     after it runs, and ops code finds it through `Registry.calendar_source` (never by name)."""
-    pregame_only: bool = False
-    """Rows exist only for games not final yet (the pre-game view): once a date's games are
-    final its rows are stale, and a run that includes the processor first empties those
-    dates (`nbaprops.ops.gates.cleanup_stale_upcoming`).  Ops code asks this flag, never the name."""
+    stale_when_final: bool = False
+    """Its output holds rows only for games not final yet: partitions of dates whose games all
+    became final are emptied (`ops.gates.cleanup_stale`)."""
 
     def __post_init__(self) -> None:
         if (self.build is None) == (self.sql is None):

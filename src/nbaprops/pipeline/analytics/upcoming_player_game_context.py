@@ -51,5 +51,5 @@ UPCOMING_PLAYER_GAME_CONTEXT = Processor(
     sql=Path(__file__).with_suffix(".sql"),
     sql_params=_params,
     external=_external,
-    pregame_only=True,
+    stale_when_final=True,
 )
