@@ -25,7 +25,7 @@ from nbaprops.cli.console import (
     print_run_report,
     print_table,
     progress_console,
-    reports,
+    reporting,
     split_list,
 )
 from nbaprops.cli.reports import BackfillPlan, BackfillProgress, BackfillResult, DateSpan, RunSummary
@@ -61,7 +61,7 @@ def _print_status(result: BackfillResult) -> None:
 
 
 @app.command("backfill")
-@reports("backfill")
+@reporting("backfill")
 def backfill_cmd(
     start_date: Annotated[str | None, typer.Option(help="First date.")] = None,
     end_date: Annotated[str | None, typer.Option(help="Last date (inclusive).")] = None,

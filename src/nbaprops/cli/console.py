@@ -47,7 +47,7 @@ __all__ = [
     "print_run_report",
     "print_table",
     "progress_console",
-    "reports",
+    "reporting",
     "split_list",
 ]
 
@@ -70,21 +70,7 @@ JsonOption = Annotated[
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn an `NbapropsError` into one red line and exit code 1 (``--debug`` re-raises)."""
-    return _guarded(fn, None)
 
-
-def reports(command: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """`handle_errors` for a command with a ``--json`` option (parameter ``as_json``): with
-    ``--json`` an error also prints the report envelope, ``ok: false`` and the ``error``
-    line, on stdout, so a script always gets one JSON object."""
-
-    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        return _guarded(fn, command)
-
-    return decorate
-
-
-def _guarded(fn: Callable[P, R], command: str | None) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
@@ -92,12 +78,30 @@ def _guarded(fn: Callable[P, R], command: str | None) -> Callable[P, R]:
         except NbapropsError as exc:
             if DEBUG["on"]:
                 raise
-            if command is not None and kwargs.get("as_json"):
-                print_json(_envelope(command, None, ok=False, error=str(exc)))
             err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def reporting(command: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`handle_errors` for a command with a ``--json`` option (parameter ``as_json``): with
+    ``--json`` an error also prints the report envelope (``ok: false``, the ``error`` line)
+    on stdout, so a script always gets one JSON object."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def json_errors(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return fn(*args, **kwargs)
+            except NbapropsError as exc:
+                if kwargs.get("as_json") and not DEBUG["on"]:
+                    print_json(_envelope(command, None, ok=False, error=str(exc)))
+                raise
+
+        return handle_errors(json_errors)
+
+    return decorate
 
 
 def progress_console(as_json: bool) -> Console:

@@ -18,7 +18,7 @@ from nbaprops.cli.console import (
     parse_date,
     print_json,
     print_table,
-    reports,
+    reporting,
 )
 from nbaprops.cli.reports import HealResult
 from nbaprops.core.calendar import validate_season
@@ -89,7 +89,7 @@ def validate_cmd(
 
 
 @app.command("heal")
-@reports("heal")
+@reporting("heal")
 def heal_cmd(
     season: Annotated[str | None, typer.Option(help="A whole season, e.g. 2025-26.")] = None,
     start_date: Annotated[str | None, typer.Option(help="First date.")] = None,

@@ -16,7 +16,7 @@ from nbaprops.cli.console import (
     parse_date,
     print_json,
     print_table,
-    reports,
+    reporting,
 )
 from nbaprops.cli.reports import ScrapeResult
 from nbaprops.core.errors import InputError
@@ -69,7 +69,7 @@ def parse_cmd(
 
 
 @app.command("scrape")
-@reports("scrape")
+@reporting("scrape")
 def scrape_cmd(
     kind: Annotated[str, typer.Argument(help="Payload kind to fetch, e.g. nbac_scoreboard_v2.")],
     date: Annotated[str, typer.Option(help="Game date, YYYY-MM-DD.")],

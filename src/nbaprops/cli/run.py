@@ -18,7 +18,7 @@ from nbaprops.cli.console import (
     print_run_report,
     print_table,
     progress_console,
-    reports,
+    reporting,
     split_list,
 )
 from nbaprops.cli.reports import DateSpan, DemoResult, ProcessorsResult, RunResult, RunSummary
@@ -43,7 +43,7 @@ def _progress(as_json: bool) -> Progress:
 
 
 @app.command("processors")
-@reports("processors")
+@reporting("processors")
 def processors_cmd(as_json: JsonOption = False) -> None:
     """List every processor in DAG order: phase, partition kind, output table, inputs, source file."""
     finish("processors", ProcessorsResult.of(default_registry()), as_json=as_json, show=_print_processors)
@@ -73,7 +73,7 @@ def _print_processors(result: ProcessorsResult) -> None:
 
 
 @app.command("run")
-@reports("run")
+@reporting("run")
 def run_cmd(
     date: Annotated[str | None, typer.Option(help="One game date, YYYY-MM-DD.")] = None,
     start_date: Annotated[str | None, typer.Option(help="First date of a range.")] = None,
@@ -119,7 +119,7 @@ def _print_run(result: RunResult) -> None:
 
 
 @app.command("demo")
-@reports("demo")
+@reporting("demo")
 def demo_cmd(
     season: Annotated[str, typer.Option(help="Season to run end to end.")] = "2025-26",
     as_json: JsonOption = False,
