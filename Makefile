@@ -22,9 +22,9 @@ test: lint       ## lint (ruff, ruff format --check, mypy), then the whole test 
 test-fast: lint  ## lint, then the tests not marked slow (no whole-season or month-long builds)
 	$(RUN) pytest -n 2 -m "not slow and not remote" $(PYTEST_ARGS)
 
-test-remote:     ## only the tests marked remote (need BigQuery/GCS credentials)
+test-remote:     ## only the tests marked remote (need BigQuery/GCS credentials); none is no failure
 	$(SYNC)
-	$(RUN) pytest -m remote $(PYTEST_ARGS)
+	$(RUN) pytest -m remote $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 lint:            ## ruff check, ruff format --check, mypy (strict)
 	$(SYNC)

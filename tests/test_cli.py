@@ -252,6 +252,27 @@ def test_json_error_is_the_envelope_with_ok_false(cli: CliRunner, tmp_path: Path
     assert not (tmp_path / "home").exists()
 
 
+def test_run_json_reports_a_failed_run_like_the_ledger(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("games.parquet", "player_boxscores.parquet"):
+        (data / name).symlink_to(DATA / name)
+    (data / "props_points.parquet").write_bytes(b"not parquet")  # a damaged download
+    monkeypatch.setenv("NBAPROPS_DATA_DIR", str(data))
+    res = cli.invoke(app, ["run", "--date", "2025-10-22", "-p", "schedule,raw_prop_lines", "--json"])
+    assert res.exit_code == 1
+    out = _report(res, "run")
+    assert out["ok"] is False and out["error"] is None
+    runs = out["result"]["runs"]  # type: ignore[index]
+    (failure,) = runs["failures"]
+    assert runs["failed"] == 1 and failure["processor"] == "raw_prop_lines"
+    assert "props_points.parquet" in failure["error"]
+    led = json.loads(cli.invoke(app, ["ledger", "--status", "failed", "--json"]).stdout)
+    assert [(r["run_id"], r["error"]) for r in led] == [(failure["run_id"], failure["error"])]
+
+
 def test_backfill_json_plan_run_and_status_agree(cli: CliRunner, tmp_path: Path) -> None:
     span = ["--start-date", "2025-10-21", "--end-date", "2025-10-23", "--phases", "2", "--workers", "1"]
     empty = _report(cli.invoke(app, ["backfill", "--status", "--json"]), "backfill", "backfill-status")
