@@ -62,3 +62,24 @@ def threaded_server() -> Iterator[HTTPServer]:
     yield server
     server.clear()
     server.stop()
+
+
+# --- local emulators for the BigQuery/GCS contract suite (tests/_emulators.py) ---
+@pytest.fixture(scope="session")
+def bigquery_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """REST endpoint of a BigQuery emulator on 127.0.0.1 (skips when none is installed)."""
+    from _emulators import bigquery_emulator
+
+    with bigquery_emulator(tmp_path_factory.mktemp("bqemulator")) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session")
+def gcs_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Endpoint of a GCS emulator on 127.0.0.1 with bucket ``nbaprops-test`` (skips when absent)."""
+    from _emulators import gcs_emulator
+
+    os.environ["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] = "false"  # no gRPC bucket-type probe (60 s timeouts)
+    with gcs_emulator(tmp_path_factory.mktemp("gcs")) as endpoint:
+        os.environ["STORAGE_EMULATOR_HOST"] = endpoint
+        yield endpoint
