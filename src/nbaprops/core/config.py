@@ -22,7 +22,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-__all__ = ["AlertSettings", "HttpSettings", "Settings", "SourceKeys", "get_settings"]
+__all__ = ["AlertSettings", "BigQuerySettings", "HttpSettings", "Settings", "SourceKeys", "get_settings"]
 
 DEFAULT_HOME = Path("nbaprops-data")
 SHARED_DATA_DIR = Path("../shared/data/nba")
@@ -72,6 +72,16 @@ class AlertSettings(BaseModel):
     """An alert for the same (kind, partition) is sent at most once per window."""
 
 
+class BigQuerySettings(BaseModel):
+    """The BigQuery client (used when the warehouse URL is ``bigquery://project/dataset``)."""
+
+    api_endpoint: str | None = None
+    """REST endpoint override, e.g. ``http://127.0.0.1:9050`` for a local emulator
+    (``NBAPROPS_BIGQUERY__API_ENDPOINT``); anonymous credentials are used with it."""
+    location: str = "US"
+    """Dataset and job location (``NBAPROPS_BIGQUERY__LOCATION``)."""
+
+
 class Settings(BaseSettings):
     """All nbaprops settings, typed and defaulted."""
 
@@ -105,6 +115,7 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     keys: SourceKeys = Field(default_factory=SourceKeys)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    bigquery: BigQuerySettings = Field(default_factory=BigQuerySettings)
 
     @field_validator("coverage_gate")
     @classmethod
