@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from nbaprops.core.config import Settings, get_settings
 from nbaprops.core.errors import ConfigError
 from nbaprops.storage.duckdb_warehouse import DuckDBWarehouse
 from nbaprops.storage.rawstore import RawStore, StoredPayload
@@ -19,20 +20,31 @@ __all__ = [
 ]
 
 
-def open_warehouse(url: str, *, read_only: bool = False, threads: int | None = None) -> Warehouse:
+def open_warehouse(
+    url: str,
+    *,
+    read_only: bool = False,
+    threads: int | None = None,
+    settings: Settings | None = None,
+) -> Warehouse:
     """Open the warehouse a URL names.
 
     Args:
         url: a DuckDB file path (or ``:memory:``), or ``bigquery://project/dataset``.
         read_only: open without write access.
         threads: DuckDB worker threads.
+        settings: where the BigQuery client settings come from (default: the environment).
 
     Raises:
-        ConfigError: for a BigQuery URL (the adapter is not part of this release).
+        ConfigError: a BigQuery URL without the ``gcp`` extra installed, or a malformed one.
     """
     if url.startswith("bigquery://"):
-        raise ConfigError(
-            f"warehouse {url}: the BigQuery adapter is not implemented yet; "
-            "use a DuckDB file path (the default) for now"
-        )
+        try:
+            from nbaprops.storage.bigquery import BigQueryWarehouse
+        except ImportError as exc:
+            raise ConfigError(
+                f"warehouse {url}: BigQuery needs the gcp extra (pip install 'nbaprops[gcp]'): {exc}"
+            ) from exc
+        bq = (settings or get_settings()).bigquery
+        return BigQueryWarehouse(url, api_endpoint=bq.api_endpoint, location=bq.location, read_only=read_only)
     return DuckDBWarehouse(url, read_only=read_only, threads=threads)
