@@ -79,7 +79,10 @@ def gcs_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Endpoint of a GCS emulator on 127.0.0.1 with bucket ``nbaprops-test`` (skips when absent)."""
     from _emulators import gcs_emulator
 
+    import fsspec
+
     os.environ["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] = "false"  # no gRPC bucket-type probe (60 s timeouts)
     with gcs_emulator(tmp_path_factory.mktemp("gcs")) as endpoint:
         os.environ["STORAGE_EMULATOR_HOST"] = endpoint
+        fsspec.config.conf.setdefault("gs", {})["token"] = "anon"  # as FSSPEC_GS_TOKEN=anon would
         yield endpoint

@@ -6,6 +6,14 @@ and a different payload can never replace an earlier one.  Writes go to a
 temporary name first and are renamed into place, so a reader never sees half
 a file.  ``root`` is a local folder by default, or any fsspec URL
 (``gs://bucket/prefix`` in production, with the ``gcp`` extra installed).
+
+On an object store (GCS through gcsfs) an object appears whole when its upload
+completes, so there is no temporary name: the upload carries the precondition
+"no object exists here yet" (``ifGenerationMatch=0``), so a payload already
+stored is never replaced, even by a concurrent writer.  `put` returns only once
+the store has acknowledged the payload, and the caller writes its manifest row
+after that, so a manifest never names a payload that is not durable.  Against
+a local emulator, set ``STORAGE_EMULATOR_HOST`` (and ``FSSPEC_GS_TOKEN=anon``).
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import uuid
 from dataclasses import dataclass
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
 
 from nbaprops.core.errors import ConfigError, DataError
 
@@ -45,6 +54,8 @@ class RawStore:
             self.fs, self._base = fsspec.core.url_to_fs(self.root)
         except (ImportError, ValueError) as exc:
             raise ConfigError(f"raw store {root!r} cannot be opened: {exc}") from exc
+        self._object_store = not isinstance(self.fs, LocalFileSystem)
+        """Objects appear whole on upload: write once with a create-only precondition."""
 
     def _dir(self, source: str, partition: str) -> str:
         for part in (source, partition):
@@ -66,6 +77,12 @@ class RawStore:
         path = f"{folder}/{digest[:16]}.{ext}"
         if self.fs.exists(path):
             return StoredPayload(path, digest, len(payload), created=False)
+        if self._object_store:
+            try:  # gcsfs sends ifGenerationMatch=0: the store refuses to replace an object
+                self.fs.pipe_file(path, payload, mode="create")
+            except FileExistsError:  # a concurrent writer stored these same bytes first
+                return StoredPayload(path, digest, len(payload), created=False)
+            return StoredPayload(path, digest, len(payload), created=True)
         self.fs.makedirs(folder, exist_ok=True)
         tmp = f"{folder}/.tmp-{uuid.uuid4().hex}"
         with self.fs.open(tmp, "wb") as fh:
