@@ -77,9 +77,9 @@ def bigquery_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 @pytest.fixture(scope="session")
 def gcs_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Endpoint of a GCS emulator on 127.0.0.1 with bucket ``nbaprops-test`` (skips when absent)."""
-    from _emulators import gcs_emulator
-
     import fsspec
+
+    from _emulators import gcs_emulator
 
     os.environ["GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT"] = "false"  # no gRPC bucket-type probe (60 s timeouts)
     with gcs_emulator(tmp_path_factory.mktemp("gcs")) as endpoint:
