@@ -14,6 +14,16 @@ do is rewritten here, each rule named in `REWRITES`:
   ``BIGNUMERIC``, BigQuery's widest exact number;
 * ``a || b`` with a non-string operand casts that operand to ``STRING`` (DuckDB concatenates
   any type; BigQuery's ``||`` takes strings only);
+* a SELECT without FROM whose projections ``unnest`` list parameters (DuckDB zips them row by
+  row: the ledger's bulk inserts and updates) reads them as ``UNNEST(@a) WITH OFFSET`` joined on
+  the offsets; sqlglot's generic form (``GENERATE_ARRAY`` and a cross join filtered on positions)
+  means the same on BigQuery, but the emulator mis-evaluates it inside ``UPDATE ... FROM``;
+* in ``UPDATE ... SET c = $p FROM (subquery) v``, the SET clause's parameters are read through
+  the subquery (``v._p_p``): the same value on BigQuery, and the emulator binds parameters by
+  position in an order that otherwise pairs them with the wrong placeholders;
+* an ``UPDATE``'s computed SET values are parenthesised (``SET s = (w = 0 AND NOT e)``): the
+  emulator drops an unparenthesised ``SET s = w = 0 AND ...`` without an error;
+* ``now()`` becomes ``CURRENT_TIMESTAMP()``;
 * unqualified table names get the warehouse's dataset (CTE names are left alone);
 * a parameter bound to ``None`` becomes a ``NULL`` literal: BigQuery needs a type for every
   parameter and an untyped NULL coerces to whatever the statement needs.
@@ -33,7 +43,7 @@ from nbaprops.core.errors import WarehouseError
 
 __all__ = ["REWRITES", "to_bigquery"]
 
-REWRITES = ("hash", "hugeint", "concat_operands", "qualify_tables", "null_params")
+REWRITES = ("hash", "hugeint", "concat_operands", "zip_unnest", "update_params", "set_parens", "now", "qualify_tables", "null_params")
 """The rewrites applied after sqlglot's own transpilation (see the module docstring)."""
 
 
@@ -66,6 +76,58 @@ def _concat_operands(node: exp.Expression) -> exp.Expression:
             side = node.args.get(arg)
             if side is not None and not _is_text(side):
                 node.set(arg, exp.cast(side, "STRING"))
+    return node
+
+
+def _zip_unnest(tree: exp.Expression) -> None:
+    for select in list(tree.find_all(exp.Select)):
+        if select.args.get("from_") is not None:
+            continue
+        zipped = [
+            node
+            for node in select.find_all(exp.Explode, exp.Unnest)
+            if node.parent_select is select and isinstance(node.this, exp.Placeholder)
+        ]
+        names = list(dict.fromkeys(str(node.this.this) for node in zipped))
+        if not names:
+            continue
+        for node in zipped:
+            node.replace(exp.column(f"_z_{node.this.this}"))
+        first, *rest = names
+        joins = "".join(
+            f" JOIN UNNEST(@{n}) AS _z_{n} WITH OFFSET AS _o_{n} ON _o_{first} = _o_{n}" for n in rest
+        )
+        source = sqlglot.parse_one(
+            f"SELECT 1 FROM UNNEST(@{first}) AS _z_{first} WITH OFFSET AS _o_{first}{joins}", read="bigquery"
+        )
+        select.set("from_", source.args["from_"])
+        select.set("joins", source.args.get("joins"))
+
+
+def _update_params(tree: exp.Expression) -> None:
+    source = tree.args.get("from_") if isinstance(tree, exp.Update) else None
+    sub = source.this if source is not None else None
+    if not isinstance(sub, exp.Subquery) or not isinstance(sub.this, exp.Select) or not sub.alias:
+        return
+    for assignment in tree.expressions:
+        for ph in list(assignment.find_all(exp.Placeholder)):
+            name = f"_p_{ph.this}"
+            if name not in sub.this.named_selects:
+                sub.this.select(exp.alias_(exp.Placeholder(this=ph.this), name), copy=False)
+            ph.replace(exp.column(name, table=sub.alias))
+
+
+def _set_parens(tree: exp.Expression) -> None:
+    if isinstance(tree, exp.Update):
+        for assignment in tree.expressions:
+            value = assignment.expression
+            if isinstance(assignment, exp.EQ) and isinstance(value, exp.Binary | exp.Not):
+                assignment.set("expression", exp.paren(value, copy=False))
+
+
+def _now(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.Anonymous) and str(node.this).lower() == "now" and not node.expressions:
+        return exp.CurrentTimestamp()
     return node
 
 
@@ -110,6 +172,10 @@ def to_bigquery(sql: str, dataset: str, nulls: frozenset[str] = frozenset()) -> 
         raise WarehouseError(f"expected one SQL statement, got {len(trees)}")
     tree = trees[0]
     tree = tree.transform(_hash).transform(_hugeint).transform(_concat_operands)
+    _zip_unnest(tree)
+    _update_params(tree)
+    _set_parens(tree)
+    tree = tree.transform(_now)
     _qualify(tree, dataset)
     tree = _null_params(tree, nulls)
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -50,6 +51,16 @@ def parse_url(url: str) -> tuple[str, str]:
     if not url.startswith("bigquery://") or len(parts) != 2:
         raise ConfigError(f"warehouse {url!r}: expected bigquery://project/dataset")
     return parts[0], parts[1]
+
+
+def _wait(job: bigquery.LoadJob) -> None:
+    """Wait for a job, polling from 20 ms up (the client's own polling sleeps a second at first,
+    which is most of a small load's time); raises the job's error."""
+    delay = 0.02
+    while not job.done():  # done() reloads the job's state
+        time.sleep(delay)
+        delay = min(delay * 1.5, 1.0)
+    job.result()
 
 
 def _ident(name: str) -> str:
@@ -216,7 +227,7 @@ class BigQueryWarehouse:
             config.parquet_options = bigquery.ParquetOptions()  # type: ignore[no-untyped-call]
             config.parquet_options.enable_list_inference = True
             try:
-                self.client.load_table_from_file(buf, self._fq(stage), job_config=config).result()
+                _wait(self.client.load_table_from_file(buf, self._fq(stage), job_config=config))
             except gexc.GoogleAPICallError as exc:
                 raise WarehouseError(f"load into {stage} failed: {exc.message}") from exc
 
