@@ -43,7 +43,17 @@ from nbaprops.core.errors import WarehouseError
 
 __all__ = ["REWRITES", "to_bigquery"]
 
-REWRITES = ("hash", "hugeint", "concat_operands", "zip_unnest", "update_params", "set_parens", "now", "qualify_tables", "null_params")
+REWRITES = (
+    "hash",
+    "hugeint",
+    "concat_operands",
+    "zip_unnest",
+    "update_params",
+    "set_parens",
+    "now",
+    "qualify_tables",
+    "null_params",
+)
 """The rewrites applied after sqlglot's own transpilation (see the module docstring)."""
 
 

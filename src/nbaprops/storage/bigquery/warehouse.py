@@ -22,6 +22,7 @@ from contextlib import contextmanager, suppress
 from typing import Any, ClassVar
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from google.api_core import exceptions as gexc
 from google.cloud import bigquery
@@ -61,6 +62,19 @@ def _wait(job: bigquery.LoadJob) -> None:
         time.sleep(delay)
         delay = min(delay * 1.5, 1.0)
     job.result()
+
+
+def _outside_locally(rows: pa.Table, column: str, values: Sequence[PartitionValue]) -> int | None:
+    """Rows of an Arrow table outside `values` (None: no such column, or types pyarrow cannot
+    compare, so the engine must check the staged rows)."""
+    if column not in rows.column_names:
+        return None
+    try:
+        allowed = pa.array(list(values)).cast(rows.schema.field(column).type)
+        inside = pc.is_in(rows[column], value_set=allowed)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return None
+    return rows.num_rows - int(pc.sum(pc.fill_null(inside, False)).as_py() or 0)
 
 
 def _ident(name: str) -> str:
@@ -186,59 +200,65 @@ class BigQueryWarehouse:
         keys = [Partition(column, v).key for v in values]
         stage = f"_nbaprops_stage_{table}_{uuid.uuid4().hex[:12]}"
         try:
-            self._stage(stage, rows)
-            vals = {"vals": list(values)}
-            staged = self.columns(stage)
-            if column not in staged:
-                raise DataError(f"{table} rows have no partition column {column!r}")
-            outside = self.rows(
-                f"SELECT count(*) FROM {stage} WHERE {column} IS NULL OR NOT list_contains($vals, {column})",
-                vals,
-            )[0][0]
+            outside = _outside_locally(rows, column, values) if isinstance(rows, pa.Table) else None
+            if outside is None or not outside:
+                staged = self._stage(stage, rows)
+                if column not in {f.name for f in staged}:
+                    raise DataError(f"{table} rows have no partition column {column!r}")
+            if outside is None:  # a Query, or types pyarrow cannot compare: ask the engine
+                outside = self.rows(
+                    f"SELECT count(*) FROM {stage} WHERE {column} IS NULL OR NOT list_contains($vals, {column})",
+                    {"vals": list(values)},
+                )[0][0]
             if outside:
                 raise DataError(
                     f"{outside} rows for {table} fall outside partition(s) "
                     f"{', '.join(keys[:3])}{'...' if len(keys) > 3 else ''}"
                 )
             with self._write_lock:
-                self._ensure_table(table, column, stage)
-                return self._replace(table, column, values, keys, stage)
+                self._ensure_table(table, column, staged)
+                return self._replace(table, column, values, keys, stage, [f.name for f in staged])
         finally:
             self.client.delete_table(self._fq(stage), not_found_ok=True)
 
-    def _stage(self, stage: str, rows: pa.Table | Query) -> None:
-        """Materialise the rows in a staging table: a Parquet load job, or a query inside the engine."""
+    def _stage(self, stage: str, rows: pa.Table | Query) -> list[bigquery.SchemaField]:
+        """Materialise the rows in a staging table (a Parquet load job, or a query inside the
+        engine); return its columns."""
         if isinstance(rows, Query):
             self._job(f"CREATE TABLE {stage} AS {rows.sql}", rows.params)
-        else:
-            rows = rows.cast(
-                pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in rows.schema])
-            )
-            table = bigquery.Table(self._fq(stage), schema=bigquery_schema(rows.schema))
-            table.expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=STAGING_HOURS)
-            self.client.create_table(table)
-            buf = io.BytesIO()
-            pq.write_table(rows, buf)
-            buf.seek(0)
-            config = bigquery.LoadJobConfig(
-                source_format=bigquery.SourceFormat.PARQUET,
-                write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
-            )
-            config.parquet_options = bigquery.ParquetOptions()  # type: ignore[no-untyped-call]
-            config.parquet_options.enable_list_inference = True
-            try:
-                _wait(self.client.load_table_from_file(buf, self._fq(stage), job_config=config))
-            except gexc.GoogleAPICallError as exc:
-                raise WarehouseError(f"load into {stage} failed: {exc.message}") from exc
+            return list(self.client.get_table(self._fq(stage)).schema)
+        rows = rows.cast(
+            pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in rows.schema])
+        )
+        schema = bigquery_schema(rows.schema)
+        table = bigquery.Table(self._fq(stage), schema=schema)
+        table.expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=STAGING_HOURS)
+        self.client.create_table(table)
+        buf = io.BytesIO()
+        pq.write_table(rows, buf)
+        buf.seek(0)
+        config = bigquery.LoadJobConfig(
+            source_format=bigquery.SourceFormat.PARQUET,
+            write_disposition=bigquery.WriteDisposition.WRITE_APPEND,
+        )
+        config.parquet_options = bigquery.ParquetOptions()  # type: ignore[no-untyped-call]
+        config.parquet_options.enable_list_inference = True
+        try:
+            _wait(self.client.load_table_from_file(buf, self._fq(stage), job_config=config))
+        except gexc.GoogleAPICallError as exc:
+            raise WarehouseError(f"load into {stage} failed: {exc.message}") from exc
+        return schema
 
-    def _ensure_table(self, table: str, column: str, stage: str) -> None:
+    def _ensure_table(self, table: str, column: str, staged: Sequence[bigquery.SchemaField]) -> None:
         """Create the table from the staged schema, or add the staged columns it lacks (DDL, so
         before the transaction: an empty table or a new NULL column is safe on its own)."""
-        staged = self.client.get_table(self._fq(stage)).schema
+        known = self._known.get(table)
+        if known is not None and {f.name for f in staged} <= set(known):
+            return
         try:
             have = self.client.get_table(self._fq(table))
         except gexc.NotFound:
-            new = bigquery.Table(self._fq(table), schema=staged)
+            new = bigquery.Table(self._fq(table), schema=list(staged))
             kinds = {f.name: f.field_type for f in staged}
             if self.partition_by_date and kinds.get(column) == "DATE":
                 new.time_partitioning = bigquery.TimePartitioning(field=column)
@@ -255,11 +275,11 @@ class BigQueryWarehouse:
             self._job(f"ALTER TABLE `{self._fq(table)}` ADD COLUMN `{f.name}` {kind}", None, native=True)
         if missing:
             have = self.client.get_table(self._fq(table))
-            known = {f.name for f in have.schema}
-            if any(f.name not in known for f in missing):  # the DDL left the metadata behind
-                have.schema = [*have.schema, *(f for f in missing if f.name not in known)]
+            present = {f.name for f in have.schema}
+            if any(f.name not in present for f in missing):  # the DDL left the metadata behind
+                have.schema = [*have.schema, *(f for f in missing if f.name not in present)]
                 self.client.update_table(have, ["schema"])
-            self._known.pop(table, None)
+        self._known.pop(table, None)
 
     @contextmanager
     def _transaction(self) -> Iterator[str]:
@@ -289,20 +309,30 @@ class BigQueryWarehouse:
             self._job("CALL BQ.ABORT_SESSION()", None, session, native=True)
 
     def _replace(
-        self, table: str, column: str, values: Sequence[PartitionValue], keys: list[str], stage: str
+        self,
+        table: str,
+        column: str,
+        values: Sequence[PartitionValue],
+        keys: list[str],
+        stage: str,
+        names: Sequence[str],
     ) -> dict[str, WriteResult]:
         """The replace itself: one transaction; the count is the INSERT's own DML statistics."""
-        cols = ", ".join(f'"{c}"' for c in self.columns(stage))
+        cols = ", ".join(f'"{c}"' for c in names)
         vals = {"vals": list(values)}
         within = f"list_contains($vals, {column})"
         with self._transaction() as session:
-            before = {
-                r[0]: int(r[1])
-                for r in self._job(
-                    f"SELECT {column}, count(*) FROM {table} WHERE {within} GROUP BY 1", vals, session
-                )
-            }
-            self._job(f"DELETE FROM {table} WHERE {within}", vals, session)
+            before: dict[Any, int] = {}
+            if len(values) > 1:  # one partition: the DELETE's own count says what it held
+                before = {
+                    r[0]: int(r[1])
+                    for r in self._job(
+                        f"SELECT {column}, count(*) FROM {table} WHERE {within} GROUP BY 1", vals, session
+                    )
+                }
+            deleted = self._job(f"DELETE FROM {table} WHERE {within}", vals, session)
+            if len(values) == 1:
+                before = {values[0]: int(deleted.num_dml_affected_rows or 0)}
             moved = self._job(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage}", None, session)
             total = int(moved.num_dml_affected_rows or 0)
             per = {
