@@ -12,6 +12,8 @@ import time
 import uuid
 from pathlib import Path
 
+import pytest
+
 from _emulators import PROJECT
 from _support import DATA
 from nbaprops.ops.ledger import LEDGER
@@ -48,6 +50,7 @@ def _per_partition(wh: Warehouse) -> dict[str, dict[str, int]]:
     return {t: wh.counts_by(t, reg.by_output[t].partition_column) for t in TABLES}
 
 
+@pytest.mark.slow  # a few real dates through every processor on the emulator
 def test_kill_9_mid_bigquery_backfill_then_resume_loses_and_doubles_nothing(
     bigquery_endpoint: str, tmp_path: Path
 ) -> None:

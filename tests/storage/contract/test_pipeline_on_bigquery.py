@@ -38,6 +38,7 @@ def _run(settings_home: Path, wh: Warehouse, raw: str | None = None) -> dict[str
     return {p.output: wh.count(p.output) for p in default_registry().select()}
 
 
+@pytest.mark.slow  # a few real dates through every processor on the emulator
 def test_pipeline_on_emulated_bigquery_and_gcs_matches_duckdb(
     bigquery_endpoint: str, gcs_endpoint: str, tmp_path: Path
 ) -> None:

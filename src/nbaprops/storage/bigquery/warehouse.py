@@ -74,7 +74,7 @@ def _outside_locally(rows: pa.Table, column: str, values: Sequence[PartitionValu
         inside = pc.is_in(rows[column], value_set=allowed)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return None
-    return rows.num_rows - int(pc.sum(pc.fill_null(inside, False)).as_py() or 0)
+    return int(rows.num_rows) - int(pc.sum(pc.fill_null(inside, False)).as_py() or 0)
 
 
 def _ident(name: str) -> str:
