@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from nbaprops.core.config import Settings
+from nbaprops.core.errors import ConfigError
 
 
 def test_defaults_and_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -38,5 +39,5 @@ def test_toml_file_and_priority(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
 
 def test_invalid_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NBAPROPS_COVERAGE_GATE", "1.5")
-    with pytest.raises(ValueError, match="coverage_gate"):
+    with pytest.raises(ConfigError, match="coverage_gate"):
         Settings()

@@ -4,52 +4,137 @@ Values come, highest priority first, from keyword arguments, ``NBAPROPS_*``
 environment variables (nested sections with ``__``, e.g.
 ``NBAPROPS_ALERTS__SLACK_WEBHOOK``), an optional ``nbaprops.toml`` in the
 working directory (or the file named by ``NBAPROPS_CONFIG``), then defaults.
+
+Every field is constrained: a negative, zero or absurd value, a malformed JSON
+env value, an unreadable TOML file or a home folder that is a file is refused
+when `Settings` is built, as one `ConfigError` line naming the setting, where
+it came from and the value (never a traceback).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import re
+import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+from pydantic_settings.exceptions import SettingsError
 
-__all__ = ["AlertSettings", "BigQuerySettings", "HttpSettings", "Settings", "SourceKeys", "get_settings"]
+from nbaprops.core.errors import ConfigError
+
+__all__ = [
+    "AlertSettings",
+    "BigQuerySettings",
+    "HttpSettings",
+    "LimitOverride",
+    "RequestLimits",
+    "Settings",
+    "SourceKeys",
+    "get_settings",
+]
 
 DEFAULT_HOME = Path("nbaprops-data")
 SHARED_DATA_DIR = Path("../shared/data/nba")
 CONFIG_FILE = "nbaprops.toml"
+MiB = 1024 * 1024
+DEFAULT_DEADLINE = 120.0
+"""Seconds one HTTP attempt may take end to end (a season schedule on a slow link fits)."""
+DEFAULT_MAX_BODY = 64 * MiB
+"""Bytes a decoded response may have: 100x the largest real payload (a season schedule)."""
+PROBE_MAX_BODY = 1 * MiB
+"""Bytes an alert webhook's or a /health probe's answer may have (only a line of it is ever used)."""
+
+Seconds = Annotated[float, Field(gt=0, le=86_400)]
+"""A strictly positive duration of at most a day."""
+Bytes = Annotated[int, Field(ge=1, le=16 * 1024 * MiB)]
+"""A positive size of at most 16 GiB."""
+
+
+class RequestLimits(BaseModel):
+    """What one HTTP call may cost: wall-clock seconds and decoded body bytes."""
+
+    model_config = ConfigDict(frozen=True)
+
+    deadline: Seconds
+    """Seconds from the first connect to the last body byte, whatever the server does."""
+    max_body_bytes: Bytes
+    """Decoded bytes a body may have; past it the transfer is aborted and nothing is kept."""
+
+
+class LimitOverride(BaseModel):
+    """Limits for one payload kind (``nbac_play_by_play``) or body kind (``pdf``); unset = the default."""
+
+    deadline: Seconds | None = None
+    """Seconds for one attempt at this kind (default: ``http.deadline``)."""
+    max_body_bytes: Bytes | None = None
+    """Body cap for this kind (default: ``http.max_body_bytes``)."""
 
 
 class HttpSettings(BaseModel):
     """HTTP client knobs shared by every source."""
 
-    connect_timeout: float = 10.0
+    connect_timeout: Seconds = 10.0
     """Seconds to wait for a TCP/TLS connection."""
-    read_timeout: float = 45.0
-    """Seconds to wait for a response body."""
-    max_attempts: int = 4
-    """Attempts per request, counting the first one."""
-    backoff_base: float = 0.5
+    read_timeout: Seconds = 45.0
+    """Seconds to wait for one read of the response (the deadline bounds the whole response)."""
+    deadline: Seconds = DEFAULT_DEADLINE
+    """Wall-clock seconds one attempt may take: connect, headers and the whole body together.
+    Each retry gets its own deadline; a fetch takes at most ``max_attempts`` deadlines plus backoffs."""
+    max_body_bytes: Bytes = DEFAULT_MAX_BODY
+    """Decoded bytes a response body may have (streamed; aborted past it, nothing stored)."""
+    limits: dict[str, LimitOverride] = Field(default_factory=dict)
+    """Per-kind overrides of ``deadline``/``max_body_bytes``, by payload kind (``nbac_play_by_play``)
+    or body kind (``json``, ``pdf``, ``html``, ``csv``); the payload kind wins.
+    Env: ``NBAPROPS_HTTP__LIMITS='{"pdf": {"max_body_bytes": 20000000}}'``."""
+    max_attempts: Annotated[int, Field(ge=1, le=20)] = 4
+    """Attempts per request, counting the first one (1..20)."""
+    backoff_base: Annotated[float, Field(ge=0, le=600)] = 0.5
     """First backoff in seconds; doubles per attempt, with jitter."""
-    backoff_max: float = 30.0
+    backoff_max: Annotated[float, Field(ge=0, le=3600)] = 30.0
     """Cap for one backoff (also caps an honoured Retry-After)."""
-    rate_per_host: float = 5.0
+    rate_per_host: Annotated[float, Field(ge=0, le=10_000)] = 5.0
     """Requests per second allowed per host (0 disables the limit)."""
-    breaker_failures: int = 5
+    breaker_failures: Annotated[int, Field(ge=1, le=1000)] = 5
     """Consecutive failures that open a source's circuit breaker."""
-    breaker_cooldown: float = 60.0
+    breaker_cooldown: Annotated[float, Field(ge=0, le=86_400)] = 60.0
     """Seconds before an open breaker lets one trial request through."""
     base_urls: dict[str, str] = Field(default_factory=dict)
-    """Per-source base URL overrides, by profile name (mirrors, a local test server)."""
+    """Per-source base URL overrides, by profile name (mirrors, a local test server);
+    each an ``http://`` or ``https://`` URL.  Env: ``NBAPROPS_HTTP__BASE_URLS='{"nbac": "http://..."}'``."""
+
+    @field_validator("base_urls")
+    @classmethod
+    def _urls(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, url in v.items():
+            if not re.match(r"^https?://[^/\s]+", url):
+                raise ValueError(f"base URL for {name!r} must start with http:// or https://, got {url!r}")
+        return v
+
+    @field_validator("limits")
+    @classmethod
+    def _kinds(cls, v: dict[str, LimitOverride]) -> dict[str, LimitOverride]:
+        return {k.lower(): o for k, o in v.items()}
+
+    def limits_for(self, *kinds: str | None) -> RequestLimits:
+        """The limits of the first of `kinds` with an override (payload kind, then body kind), else the defaults."""
+        deadline, cap = self.deadline, self.max_body_bytes
+        for kind in reversed([k.lower() for k in kinds if k]):
+            o = self.limits.get(kind)
+            if o is not None:
+                deadline = o.deadline or deadline
+                cap = o.max_body_bytes or cap
+        return RequestLimits(deadline=deadline, max_body_bytes=cap)
 
 
 class SourceKeys(BaseModel):
@@ -68,8 +153,8 @@ class AlertSettings(BaseModel):
     """Slack incoming-webhook URL (secret)."""
     webhook: SecretStr | None = None
     """Generic JSON webhook URL (secret)."""
-    dedupe_minutes: float = 60.0
-    """An alert for the same (kind, partition) is sent at most once per window."""
+    dedupe_minutes: Annotated[float, Field(ge=0, le=525_600)] = 60.0
+    """An alert for the same (kind, partition) is sent at most once per window (0 disables; at most a year)."""
 
 
 class BigQuerySettings(BaseModel):
@@ -83,7 +168,11 @@ class BigQuerySettings(BaseModel):
 
 
 class Settings(BaseSettings):
-    """All nbaprops settings, typed and defaulted."""
+    """All nbaprops settings, typed, defaulted and range-checked.
+
+    Raises:
+        ConfigError: any bad value (one line naming the setting, its source and the value).
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="NBAPROPS_",
@@ -93,7 +182,7 @@ class Settings(BaseSettings):
     )
 
     home: Path = DEFAULT_HOME
-    """Folder for the embedded warehouse and raw store (``NBAPROPS_HOME``)."""
+    """Folder for the embedded warehouse and raw store (``NBAPROPS_HOME``); must not be a file."""
     data_dir: Path | None = None
     """Public NBA data folder (``NBAPROPS_DATA_DIR``); defaults to ``../shared/data/nba`` if it exists."""
     warehouse: str | None = None
@@ -102,26 +191,44 @@ class Settings(BaseSettings):
     """Raw store URL: a folder or ``gs://bucket/prefix``. Default: ``<home>/raw``."""
     today: dt.date | None = None
     """The date treated as today (US/Eastern). Default: the real date. Dates after it are future."""
-    run_timeout_minutes: float = 60.0
-    """A ledger row still ``running`` after this long is reaped as failed."""
-    coverage_gate: float = 0.9
-    """Share of expected input a partition needs before downstream processors may run."""
-    bootstrap_days: int = 14
-    """Days from a season's first game during which history is too thin to judge."""
-    edge: float = 2.0
-    """Minimum |prediction - line| (points) before a bet is recommended."""
-    duckdb_threads: int | None = None
+    run_timeout_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60.0
+    """A ledger row still ``running`` after this long is reaped as failed (minutes, at most a week)."""
+    coverage_gate: Annotated[float, Field(gt=0, le=1)] = 0.9
+    """Share of expected input, in (0, 1], a partition needs before downstream processors may run."""
+    bootstrap_days: Annotated[int, Field(ge=0, le=120)] = 14
+    """Days from a season's first game during which history is too thin to judge (0..120)."""
+    edge: Annotated[float, Field(ge=0, le=30)] = 2.0
+    """Minimum |prediction - line| (points, 0..30) before a bet is recommended."""
+    duckdb_threads: Annotated[int | None, Field(ge=1, le=1024)] = None
     """Threads DuckDB may use (default: all cores)."""
     http: HttpSettings = Field(default_factory=HttpSettings)
+    """HTTP client: timeouts, deadlines, body caps, retries (``NBAPROPS_HTTP__*``)."""
     keys: SourceKeys = Field(default_factory=SourceKeys)
+    """API keys (``NBAPROPS_KEYS__*``)."""
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    """Alert channels (``NBAPROPS_ALERTS__*``)."""
     bigquery: BigQuerySettings = Field(default_factory=BigQuerySettings)
+    """The BigQuery client (``NBAPROPS_BIGQUERY__*``)."""
 
-    @field_validator("coverage_gate")
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise ConfigError(_validation_line(exc, values)) from None
+        except SettingsError as exc:
+            raise ConfigError(_env_line(exc)) from None
+        except tomllib.TOMLDecodeError as exc:
+            path = os.environ.get("NBAPROPS_CONFIG", CONFIG_FILE)
+            raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        except OSError as exc:
+            path = os.environ.get("NBAPROPS_CONFIG", CONFIG_FILE)
+            raise ConfigError(f"config file {path} cannot be read: {exc.strerror or exc}") from None
+
+    @field_validator("home")
     @classmethod
-    def _share(cls, v: float) -> float:
-        if not 0.0 <= v <= 1.0:
-            raise ValueError("coverage_gate must be between 0 and 1")
+    def _home(cls, v: Path) -> Path:
+        if v.exists() and not v.is_dir():
+            raise ValueError(f"{str(v)!r} is a file, not a folder")
         return v
 
     @classmethod
@@ -165,6 +272,48 @@ class Settings(BaseSettings):
         from zoneinfo import ZoneInfo
 
         return dt.datetime.now(ZoneInfo("America/New_York")).date()
+
+
+def _env_name(loc: tuple[int | str, ...]) -> str:
+    return "NBAPROPS_" + "__".join(str(p).upper() for p in loc)
+
+
+def _validation_line(exc: ValidationError, init: dict[str, Any]) -> str:
+    """The first validation error as one line: setting, where it came from, value, rule."""
+    first = exc.errors()[0]
+    loc = tuple(first["loc"])
+    where = ".".join(str(p) for p in loc) or "?"
+    top = str(loc[0]) if loc else ""
+    env = _env_name(loc)
+    named = [k for k in os.environ if env == k or env.startswith(k + "__")]
+    if top in init:
+        origin = "option"
+    elif named:
+        origin = max(named, key=len)
+    else:
+        origin = os.environ.get("NBAPROPS_CONFIG", CONFIG_FILE)
+    value = first.get("input")
+    shown = f" = {value!r}" if not isinstance(value, dict | list) and value is not None else ""
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    return f"bad setting {where} ({origin}){shown}: {msg}"
+
+
+def _env_line(exc: SettingsError) -> str:
+    """A JSON env value that does not parse, named by its variable."""
+    m = re.search(r'field "(\w+)"', str(exc))
+    field = m.group(1) if m else "?"
+    bad: list[tuple[str, str, str]] = []
+    for name, value in sorted(os.environ.items()):
+        if name == f"NBAPROPS_{field.upper()}" or name.startswith(f"NBAPROPS_{field.upper()}__"):
+            try:
+                json.loads(value)
+            except ValueError as parse_error:
+                bad.append((name, value, str(parse_error)))
+    bad.sort(key=lambda b: b[1].lstrip()[:1] not in ("{", "["))  # JSON-looking values first
+    if bad:
+        name, value, why = bad[0]
+        return f"bad setting {field} ({name}={value!r}): not valid JSON ({why})"
+    return f"bad setting {field}: {exc}"
 
 
 @cache

@@ -40,8 +40,9 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.markup import escape
 
-from nbaprops.core.config import Settings
+from nbaprops.core.config import PROBE_MAX_BODY, RequestLimits, Settings
 from nbaprops.ops.runner import RunReport
+from nbaprops.sources.bounded import bounded_client, request_bounded
 from nbaprops.storage.warehouse import Warehouse
 
 __all__ = [
@@ -228,7 +229,7 @@ class WebhookChannel:
     Args:
         url: the webhook URL (secret: never shown).
         client: the httpx client (default: a new one with `timeout`).
-        timeout: seconds per POST.
+        timeout: seconds per POST, wall clock (connect to the answer's last byte; its body capped at 1 MiB).
         name: the channel's name in deliveries and ``ops_alerts``.
     """
 
@@ -263,14 +264,23 @@ class WebhookChannel:
     def send(self, alert: Alert) -> None:
         """POST the alert; raise on a transport error or an error status."""
         own = self._client is None
-        client = self._client or httpx.Client(timeout=self.timeout, follow_redirects=False)
+        client = self._client or bounded_client(timeout=self.timeout, follow_redirects=False)
+        limits = RequestLimits(deadline=self.timeout, max_body_bytes=PROBE_MAX_BODY)
         try:
-            resp = client.post(self._url.get_secret_value(), json=self.body(alert), timeout=self.timeout)
+            resp = request_bounded(
+                client,
+                "POST",
+                self._url.get_secret_value(),
+                limits=limits,
+                shown=f"{self.name} webhook",
+                json=self.body(alert),
+                timeout=self.timeout,
+            )
         finally:
             if own:
                 client.close()
         if resp.status_code >= 400:
-            raise _HttpStatusFailure(resp.status_code, resp.text[:200])
+            raise _HttpStatusFailure(resp.status_code, resp.content[:200].decode(errors="replace"))
 
     def describe(self, exc: BaseException) -> str:
         """``HTTP 404: <body>`` or ``ConnectError: ...`` with the URL redacted."""

@@ -27,6 +27,7 @@ a ``version`` field) and compares it with the local `code_version`.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -36,11 +37,13 @@ from typing import Any, Literal
 
 import httpx
 
-from nbaprops.core.errors import ConfigError, InputError
+from nbaprops.core.config import PROBE_MAX_BODY, RequestLimits
+from nbaprops.core.errors import ConfigError, InputError, SourceError
 from nbaprops.core.version import code_version as current_code_version
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import processor_code_hash
 from nbaprops.pipeline.registry import Registry, default_registry
+from nbaprops.sources.bounded import bounded_client, request_bounded
 from nbaprops.storage.warehouse import Warehouse
 
 __all__ = [
@@ -368,26 +371,27 @@ def check_services(
     Args:
         services: (name, base URL) pairs, as `load_services` gives.
         local_version: compared with (default: package version + git sha).
-        timeout: seconds per request.
+        timeout: seconds per request, wall clock (connect to last byte; the body is capped at 1 MiB).
         client: an httpx client to use (default: a new one with `timeout`).
     """
     local = local_version or current_code_version()
     own = client is None
-    http = client or httpx.Client(timeout=timeout, follow_redirects=True)
+    http = client or bounded_client(timeout=timeout, follow_redirects=True)
+    limits = RequestLimits(deadline=timeout, max_body_bytes=PROBE_MAX_BODY)
     out: list[ServiceStatus] = []
     try:
         for name, base in services:
             url = f"{base.rstrip('/')}/health"
             try:
-                resp = http.get(url, timeout=timeout)
-            except httpx.HTTPError as exc:
+                resp = request_bounded(http, "GET", url, limits=limits, shown=url, timeout=timeout)
+            except (httpx.HTTPError, SourceError) as exc:
                 out.append(ServiceStatus(name, base, "unreachable", None, local, type(exc).__name__))
                 continue
             if resp.status_code >= 400:
                 out.append(ServiceStatus(name, base, "unreachable", None, local, f"HTTP {resp.status_code}"))
                 continue
             try:
-                body = resp.json()
+                body = json.loads(resp.content)
             except ValueError:
                 body = None
             version = body.get("version") if isinstance(body, dict) else None

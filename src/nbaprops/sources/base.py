@@ -48,9 +48,14 @@ class Request:
     empty: Callable[[bytes], bool] | None = None
 
     def send(self, client: HttpClient) -> Fetched:
-        """Fetch the payload through the shared client."""
+        """Fetch the payload through the shared client, bounded by the limits of its kind."""
         return client.fetch(
-            self.profile, self.endpoint, params=self.params, expect=self.expect, validate=self.validate
+            self.profile,
+            self.endpoint,
+            params=self.params,
+            expect=self.expect,
+            validate=self.validate,
+            kind=self.kind,
         )
 
     def is_empty(self, content: bytes) -> bool:

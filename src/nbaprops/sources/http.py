@@ -8,6 +8,11 @@
   other 4xx are terminal and never retried;
 - gzip and Brotli decoding, including Brotli or gzip bodies served without a
   ``Content-Encoding`` header;
+- bounded I/O (`nbaprops.sources.bounded`): each attempt has a wall-clock
+  deadline (connect + headers + whole body) and the body a size cap, both per
+  kind (``Settings.http.limits_for``); a late attempt is retried like a timeout
+  and ends as `DeadlineExceededError`; an oversized body is aborted mid-stream,
+  never retried, never returned: `BodyTooLargeError`;
 - body checks: an HTML page where JSON was asked for (even with status 200),
   a truncated JSON/PDF/HTML body or an undecodable one is a failed attempt;
 - a per-host rate limit and a circuit breaker per source (opens after
@@ -23,7 +28,6 @@ this module produces.
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 import logging
 import time
@@ -37,14 +41,23 @@ import brotli
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
-from nbaprops.core.config import HttpSettings, SourceKeys
+from nbaprops.core.config import HttpSettings, RequestLimits, SourceKeys
 from nbaprops.core.errors import TerminalSourceError, TransientSourceError
+from nbaprops.sources.bounded import (
+    BodyTooLargeError,
+    DeadlineExceededError,
+    bounded_transport,
+    decompress_bounded,
+    request_bounded,
+)
 from nbaprops.sources.resilience import CircuitBreaker, CircuitOpenError, RateLimiter
 
 __all__ = [
     "BodyKind",
+    "BodyTooLargeError",
     "CircuitBreaker",
     "CircuitOpenError",
+    "DeadlineExceededError",
     "Fetched",
     "HttpClient",
     "RateLimiter",
@@ -145,10 +158,19 @@ for _name in ("httpx", "httpcore"):
 class RetryableHttpError(TransientSourceError):
     """A failed attempt worth retrying (timeout, 429, 5xx, broken body)."""
 
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+        final: type[TransientSourceError] = TransientSourceError,
+    ):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.final = final
+        """The error raised when the last attempt failed this way."""
 
 
 def _looks_like(content: bytes, expect: BodyKind) -> bool:
@@ -162,31 +184,33 @@ def _looks_like(content: bytes, expect: BodyKind) -> bool:
     return True
 
 
-def decode_body(content: bytes, expect: BodyKind) -> bytes:
+def decode_body(content: bytes, expect: BodyKind, *, max_bytes: int | None = None) -> bytes:
     """Undo a compression the headers did not announce (gzip magic, or Brotli by trial).
 
     Args:
         content: the body as httpx delivered it (declared encodings already undone).
         expect: what the body should be.
+        max_bytes: the decoded body's cap (default: ``HttpSettings().max_body_bytes``).
 
     Returns:
         The decoded body (unchanged when it already looks right).
 
     Raises:
         RetryableHttpError: a gzip body that does not decompress.
+        OverflowError: the decoded body would exceed `max_bytes` (a compression bomb).
     """
+    cap = max_bytes or HttpSettings().max_body_bytes
     if content[:2] == b"\x1f\x8b":
         try:
-            return gzip.decompress(content)
+            return decompress_bounded(content, "gzip", cap=cap)
         except (OSError, EOFError, zlib.error) as exc:
             raise RetryableHttpError(f"gzip body does not decompress: {exc}") from None
     if expect in ("any", "csv") or _looks_like(content, expect) or not content:
         return content
     try:
-        decoded: bytes = brotli.decompress(content)
+        return decompress_bounded(content, "br", cap=cap)
     except brotli.error:
         return content  # not Brotli either: the body check reports what it is
-    return decoded
 
 
 def _body_problem(content: bytes, expect: BodyKind, content_type: str) -> str | None:
@@ -260,7 +284,7 @@ class HttpClient:
         self.breaker = CircuitBreaker(
             self.settings.breaker_failures, self.settings.breaker_cooldown, clock=clock
         )
-        self._client = httpx.Client(transport=transport, follow_redirects=True, http2=False)
+        self._client = httpx.Client(transport=transport or bounded_transport(), follow_redirects=True)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -292,8 +316,9 @@ class HttpClient:
         expect: BodyKind = "json",
         validate: Validator | None = None,
         headers: Mapping[str, str] | None = None,
+        kind: str | None = None,
     ) -> Fetched:
-        """GET one endpoint of a source, with retries, checks and logging.
+        """GET one endpoint of a source, with retries, checks, bounds and logging.
 
         Args:
             profile: the source profile.
@@ -302,12 +327,15 @@ class HttpClient:
             expect: what the body must look like.
             validate: an extra body check (e.g. "this scoreboard has resultSets").
             headers: extra headers for this call.
+            kind: the payload kind, whose ``Settings.http.limits`` entry (if any) bounds the call.
 
         Returns:
             The decoded response.
 
         Raises:
+            DeadlineExceededError: the last attempt ran past its deadline.
             TransientSourceError: still failing after ``max_attempts`` attempts, or the breaker is open.
+            BodyTooLargeError: the body exceeds the kind's cap (not retried, nothing returned).
             TerminalSourceError: a 4xx other than 429 (not retried).
         """
         if profile.name in self.settings.base_urls:
@@ -332,6 +360,7 @@ class HttpClient:
             profile.read_timeout or cfg.read_timeout,
             connect=profile.connect_timeout or cfg.connect_timeout,
         )
+        limits = cfg.limits_for(kind, expect)
         attempt = {"n": 0}
 
         def one() -> Fetched:
@@ -345,6 +374,7 @@ class HttpClient:
                 send_params,
                 send_headers,
                 timeout,
+                limits,
                 expect,
                 validate,
                 secret,
@@ -363,7 +393,7 @@ class HttpClient:
         try:
             return retrying(one)
         except RetryableHttpError as exc:
-            raise TransientSourceError(
+            raise exc.final(
                 f"{profile.name} {endpoint}: failed after {attempt['n']} attempt(s): {exc.message}"
             ) from None
 
@@ -387,6 +417,7 @@ class HttpClient:
         send_params: dict[str, str],
         send_headers: dict[str, str],
         timeout: httpx.Timeout,
+        limits: RequestLimits,
         expect: BodyKind,
         validate: Validator | None,
         secret: str | None,
@@ -397,8 +428,24 @@ class HttpClient:
         self.limiter.acquire(urlsplit(url).netloc)
         t0 = time.perf_counter()
         try:
-            resp = self._client.get(url, params=send_params, headers=send_headers, timeout=timeout)
-            content = resp.content  # reads and decodes the declared encoding
+            resp = request_bounded(
+                self._client,
+                "GET",
+                url,
+                limits=limits,
+                shown=shown,
+                params=send_params,
+                headers=send_headers,
+                timeout=timeout,
+            )
+            content = resp.content  # streamed within the limits, declared encoding undone
+        except DeadlineExceededError as exc:
+            why = f"deadline exceeded: {exc.message}"
+            return self._failed(src, shown, n, t0, why, secret, final=DeadlineExceededError)
+        except BodyTooLargeError as exc:
+            self.breaker.failure(src)
+            self._log(src, shown, n, t0, f"{exc.message} (terminal, not retried)", logging.WARNING)
+            raise BodyTooLargeError(self._scrub(f"{src} {endpoint}: {exc.message}", secret)) from None
         except httpx.TimeoutException as exc:
             return self._failed(src, shown, n, t0, f"timeout ({type(exc).__name__})", secret)
         except httpx.DecodingError as exc:
@@ -419,9 +466,14 @@ class HttpClient:
             self._log(src, shown, n, t0, f"HTTP {status} (terminal, not retried)", logging.WARNING)
             raise TerminalSourceError(self._scrub(f"{src} {endpoint}: HTTP {status} for {shown}", secret))
         try:
-            body = decode_body(content, expect)
+            body = decode_body(content, expect, max_bytes=limits.max_body_bytes)
         except RetryableHttpError as exc:
             return self._failed(src, shown, n, t0, exc.message, secret, status=status)
+        except OverflowError:
+            self.breaker.failure(src)
+            why = f"GET {shown}: body decompresses past the cap of {limits.max_body_bytes:,} bytes"
+            self._log(src, shown, n, t0, f"{why} (terminal, not retried)", logging.WARNING)
+            raise BodyTooLargeError(self._scrub(f"{src} {endpoint}: {why}", secret)) from None
         problem = _body_problem(body, expect, ctype) or (validate(body) if validate else None)
         if problem:
             return self._failed(src, shown, n, t0, f"HTTP {status} but {problem}", secret, status=status)
@@ -450,12 +502,13 @@ class HttpClient:
         *,
         status: int | None = None,
         retry_after: float | None = None,
+        final: type[TransientSourceError] = TransientSourceError,
     ) -> Fetched:
         why = self._scrub(why, secret)
         self.breaker.failure(src)
         extra = f", retry-after {retry_after:g}s" if retry_after is not None else ""
         self._log(src, shown, n, t0, f"failed: {why}{extra}", logging.WARNING)
-        raise RetryableHttpError(why, status=status, retry_after=retry_after)
+        raise RetryableHttpError(why, status=status, retry_after=retry_after, final=final)
 
     def _log(self, src: str, shown: str, n: int, t0: float, outcome: str, level: int) -> None:
         log.log(level, "%s GET %s attempt %d: %s in %.3fs", src, shown, n, outcome, time.perf_counter() - t0)
