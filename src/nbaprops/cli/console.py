@@ -14,11 +14,12 @@ import enum
 import functools
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import pyarrow as pa
 import typer
@@ -41,6 +42,7 @@ __all__ = [
     "handle_errors",
     "jsonable",
     "parse_date",
+    "parse_duration",
     "parse_phases",
     "print_json",
     "print_report",
@@ -68,8 +70,16 @@ JsonOption = Annotated[
 """The ``--json`` option of every command that reports (parameter name ``as_json``)."""
 
 
+def _error_line(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1) from None
+
+
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn an `NbapropsError` into one red line and exit code 1 (``--debug`` re-raises)."""
+    """Turn an `NbapropsError` (or an `OSError` on a path) into one red line and exit code 1.
+
+    ``--debug`` re-raises instead.
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -78,8 +88,12 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except NbapropsError as exc:
             if DEBUG["on"]:
                 raise
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from None
+            _error_line(str(exc))
+        except OSError as exc:  # a path the settings allowed but the system refused (permissions, /proc)
+            if DEBUG["on"]:
+                raise
+            where = f"{exc.filename}: " if exc.filename else ""
+            _error_line(f"cannot use {where}{exc.strerror or exc}")
 
     return wrapper
 
@@ -109,8 +123,21 @@ def progress_console(as_json: bool) -> Console:
     return err if as_json else console
 
 
+EARLIEST_DATE = dt.date(1946, 11, 1)
+"""The first BAA/NBA game: no date before it can hold data."""
+LATEST_AHEAD = dt.timedelta(days=366)
+"""How far past today a date may be (next season's schedule is published months ahead)."""
+MAX_DURATION = dt.timedelta(days=36_525)
+"""The longest span a duration option may name (100 years: older than the league)."""
+_DURATION = re.compile(r"^\s*(\d{1,9})\s*([wdhm])\s*$")
+_UNITS = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes"}
+
+
 def parse_date(value: str | None, *, what: str = "date") -> dt.date | None:
-    """Parse ``YYYY-MM-DD``.
+    """Parse ``YYYY-MM-DD`` within the data's plausible range.
+
+    The range runs from the league's first game (1946-11-01) to a year past
+    today: anything outside it is a typo, never data.
 
     Raises:
         InputError: naming the option and the bad value.
@@ -118,9 +145,31 @@ def parse_date(value: str | None, *, what: str = "date") -> dt.date | None:
     if value is None:
         return None
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value.strip())
     except ValueError:
         raise InputError(f"{what} {value!r} is not a date of the form YYYY-MM-DD") from None
+    latest = dt.date.today() + LATEST_AHEAD
+    if not EARLIEST_DATE <= day <= latest:
+        raise InputError(
+            f"{what} {value} is outside the range nbaprops can hold data for ({EARLIEST_DATE} to {latest})"
+        )
+    return day
+
+
+def parse_duration(value: str, *, what: str = "duration") -> dt.timedelta:
+    """Parse a span like ``7d``, ``36h``, ``90m`` or ``2w`` (more than zero, at most 100 years).
+
+    Raises:
+        InputError: naming the option and the bad value.
+    """
+    m = _DURATION.match(value)
+    if not m:
+        raise InputError(f"{what} {value!r} is not a duration like 7d, 36h, 90m or 2w")
+    amount, unit = int(m.group(1)), m.group(2)
+    span = dt.timedelta(**{_UNITS[unit]: amount})
+    if span <= dt.timedelta(0) or span > MAX_DURATION:
+        raise InputError(f"{what} {value!r} must be more than 0 and at most 100 years")
+    return span
 
 
 def _cell(v: Any) -> str:

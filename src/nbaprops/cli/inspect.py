@@ -7,13 +7,16 @@ from typing import Annotated
 import typer
 
 from nbaprops.cli.app import app, settings
-from nbaprops.cli.console import handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.console import err, handle_errors, parse_date, print_json, print_table
 from nbaprops.core.errors import InputError
 from nbaprops.ops.ledger import Ledger
 from nbaprops.storage import open_warehouse
+from nbaprops.storage.console import open_console
 
 __all__: list[str] = []
 
+DEFAULT_SQL_LIMIT = 1000
+DEFAULT_SQL_TIMEOUT = 30.0
 STATUSES = ("running", "success", "failed", "skipped")
 LEDGER_COLUMNS = [
     "started_at",
@@ -57,16 +60,29 @@ def ledger_cmd(
 @app.command("sql")
 @handle_errors
 def sql_cmd(
-    query: Annotated[str, typer.Argument(help="A read-only SQL query (DuckDB dialect).")],
+    query: Annotated[str, typer.Argument(help="One SQL query (DuckDB dialect) on the warehouse's tables.")],
+    limit: Annotated[int, typer.Option(help="Show at most this many rows (at least 1).")] = DEFAULT_SQL_LIMIT,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds before the query is interrupted.")
+    ] = DEFAULT_SQL_TIMEOUT,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Run a read-only query on the warehouse.
+    """Query the warehouse through a sealed, read-only console.
+
+    The console reads the warehouse's tables and nothing else: no files, no network,
+    no extensions, no writes. At most --limit rows are shown (the cap is part of the
+    query, so big tables stay fast), and a query is interrupted after --timeout seconds.
 
     Example: nbaprops sql "SELECT season, count(*) FROM player_game_summary GROUP BY 1"
     """
-    wh = open_warehouse(settings().warehouse_url, read_only=True)
-    result = wh.query(query)
+    s = settings()
+    with open_console(s.warehouse_url, threads=s.duckdb_threads) as sealed:
+        result = sealed.query(query, limit=limit, timeout=timeout)
+    shown = result.table.num_rows
+    note = f"{shown:,} rows shown, more available (raise --limit)" if result.more else None
     if as_json:
-        print_json(result)
+        print_json(result.table)
+        if note:
+            err.print(note, highlight=False)
     else:
-        print_table(result)
+        print_table(result.table, title=note or f"{shown:,} row(s)")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated
 
 import typer
@@ -16,6 +15,7 @@ from nbaprops.cli.console import (
     finish,
     handle_errors,
     parse_date,
+    parse_duration,
     print_json,
     print_table,
     reporting,
@@ -138,20 +138,14 @@ def _show_heal(result: HealResult) -> None:
         )
 
 
-_SINCE = re.compile(r"^(\d+)([dh])$")
-
-
 @app.command("monitor")
 @handle_errors
 def monitor_cmd(
-    since: Annotated[str, typer.Option(help="How far back: 7d, 36h ...")] = "7d",
+    since: Annotated[str, typer.Option(help="How far back: 7d, 36h, 90m, 2w (at most 100 years).")] = "7d",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List zero-row and failed runs with their classification; count the false alarms."""
-    m = _SINCE.match(since)
-    if not m:
-        raise InputError(f"--since {since!r} is not like 7d or 36h")
-    span = dt.timedelta(days=int(m.group(1))) if m.group(2) == "d" else dt.timedelta(hours=int(m.group(1)))
+    span = parse_duration(since, what="--since")
     runner = open_runner(settings())
     rep = monitor(runner, span)
     if as_json:

@@ -22,7 +22,15 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -227,8 +235,14 @@ class Settings(BaseSettings):
     @field_validator("home")
     @classmethod
     def _home(cls, v: Path) -> Path:
-        if v.exists() and not v.is_dir():
-            raise ValueError(f"{str(v)!r} is a file, not a folder")
+        _check_path(v, folder=True)
+        return v
+
+    @field_validator("warehouse", "raw")
+    @classmethod
+    def _local_url(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is not None and "://" not in v and v != ":memory:":
+            _check_path(Path(v), folder=info.field_name == "raw")
         return v
 
     @classmethod
@@ -272,6 +286,25 @@ class Settings(BaseSettings):
         from zoneinfo import ZoneInfo
 
         return dt.datetime.now(ZoneInfo("America/New_York")).date()
+
+
+def _check_path(path: Path, *, folder: bool) -> None:
+    """A path nbaprops may create: the path itself (if it exists) and its nearest existing parent fit.
+
+    Raises:
+        ValueError: the path is a file where a folder is needed (or the reverse), or a parent is a file.
+    """
+    if path.exists():
+        if folder and not path.is_dir():
+            raise ValueError(f"{str(path)!r} is a file, not a folder")
+        if not folder and path.is_dir():
+            raise ValueError(f"{str(path)!r} is a folder, not a file")
+        return
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise ValueError(f"{str(path)!r} cannot be created: {str(parent)!r} is a file")
+            return
 
 
 def _env_name(loc: tuple[int | str, ...]) -> str:
