@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nbaprops.core.config import Settings
+from nbaprops.core.config import RequestLimits, Settings
 from nbaprops.core.errors import ConfigError
 
 
@@ -41,3 +41,46 @@ def test_invalid_values_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NBAPROPS_COVERAGE_GATE", "1.5")
     with pytest.raises(ConfigError, match="coverage_gate"):
         Settings()
+
+
+def test_http_limits_from_env_and_toml(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nbaprops.toml").write_text(
+        "[http]\ndeadline = 30\n[http.limits.pdf]\nmax_body_bytes = 5000000\n"
+    )
+    s = Settings()
+    assert s.http.limits_for("nbac_gamebook_pdf", "pdf") == RequestLimits(
+        deadline=30, max_body_bytes=5_000_000
+    )
+    monkeypatch.setenv("NBAPROPS_HTTP__LIMITS", '{"nbac_play_by_play": {"deadline": 300}}')
+    s = Settings()
+    assert s.http.limits_for("nbac_play_by_play", "json") == RequestLimits(
+        deadline=300, max_body_bytes=s.http.max_body_bytes
+    )
+    assert set(s.http.limits) == {"pdf", "nbac_play_by_play"}  # env and file sections merge
+
+
+@pytest.mark.parametrize(
+    ("env", "value", "needle"),
+    [
+        ("NBAPROPS_EDGE", "-5", "bad setting edge (NBAPROPS_EDGE) = '-5'"),
+        ("NBAPROPS_EDGE", "31", "bad setting edge (NBAPROPS_EDGE) = '31'"),
+        ("NBAPROPS_RUN_TIMEOUT_MINUTES", "-1", "run_timeout_minutes"),
+        ("NBAPROPS_HTTP__CONNECT_TIMEOUT", "-2", "http.connect_timeout (NBAPROPS_HTTP__CONNECT_TIMEOUT)"),
+        ("NBAPROPS_HTTP__BASE_URLS", "{bad", "NBAPROPS_HTTP__BASE_URLS='{bad'"),
+    ],
+)
+def test_bad_values_name_setting_source_and_value(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, env: str, value: str, needle: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv(env, value)
+    with pytest.raises(ConfigError) as got:
+        Settings()
+    assert needle in str(got.value) and "\n" not in str(got.value)
+
+
+def test_bad_option_is_named_as_an_option(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(ConfigError, match=r"bad setting home \(option\)"):
+        Settings(home=tmp_path / "f")

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from nbaprops.cli.app import app, settings
-from nbaprops.cli.console import err, handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.console import console, err, handle_errors, parse_date, print_json, print_table
 from nbaprops.core.errors import InputError
 from nbaprops.ops.ledger import Ledger
 from nbaprops.storage import open_warehouse
@@ -84,5 +84,6 @@ def sql_cmd(
         print_json(result.table)
         if note:
             err.print(note, highlight=False)
-    else:
-        print_table(result.table, title=note or f"{shown:,} row(s)")
+        return
+    print_table(result.table)
+    console.print(note or f"{shown:,} row(s)", highlight=False)

@@ -255,6 +255,8 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         toml_path = os.environ.get("NBAPROPS_CONFIG", CONFIG_FILE)
+        if "NBAPROPS_CONFIG" in os.environ and not Path(toml_path).is_file():
+            raise ConfigError(f"config file {toml_path} (NBAPROPS_CONFIG) does not exist or is not a file")
         return (
             init_settings,
             env_settings,
