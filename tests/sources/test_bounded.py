@@ -182,12 +182,12 @@ def test_body_past_the_cap_is_aborted_mid_stream_not_retried_and_not_stored(
     with client(max_body_bytes=1_000_000, deadline=30.0) as c, pytest.raises(BodyTooLargeError) as got:
         request(server).send(c)
     msg = str(got.value)
-    assert "over the cap of 1,000,000 bytes" in msg and "/scoreboard" in msg and KEY not in msg
+    assert "ran past the cap of 1,000,000 bytes" in msg and "/scoreboard" in msg and KEY not in msg
     assert len(served) == 1  # terminal: a second attempt would get the same body
 
     with client(max_body_bytes=1_000_000, deadline=30.0) as c:
         rows, failures = scrape_one(request(server), c, tmp_path)
-    assert rows == [] and "over the cap" in failures[0]
+    assert rows == [] and "past the cap" in failures[0]
     assert stored_files(tmp_path) == []
 
 

@@ -56,7 +56,7 @@ DEFAULT_HOME = Path("nbaprops-data")
 SHARED_DATA_DIR = Path("../shared/data/nba")
 CONFIG_FILE = "nbaprops.toml"
 MiB = 1024 * 1024
-DEFAULT_DEADLINE = 120.0
+DEFAULT_DEADLINE = 60.0
 """Seconds one HTTP attempt may take end to end (a season schedule on a slow link fits)."""
 DEFAULT_MAX_BODY = 64 * MiB
 """Bytes a decoded response may have: 100x the largest real payload (a season schedule)."""

@@ -158,9 +158,8 @@ class BoundedResponse:
 
 
 def _too_large(method: str, shown: str, size: int, cap: int, *, declared: bool = False) -> BodyTooLargeError:
-    what = "declares" if declared else "sent more than"
-    amount = f"{size:,} bytes" if declared else f"{cap:,} bytes"
-    return BodyTooLargeError(f"{method} {shown}: response {what} {amount}, over the cap of {cap:,} bytes")
+    what = f"declares {size:,} bytes, over" if declared else "ran past"
+    return BodyTooLargeError(f"{method} {shown}: response body {what} the cap of {cap:,} bytes (aborted)")
 
 
 def _late(method: str, shown: str, deadline: float) -> DeadlineExceededError:
