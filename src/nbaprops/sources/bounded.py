@@ -6,8 +6,8 @@ and can hold a request for as long as it likes; and ``response.content`` reads
 whatever size the server sends into memory.  This module closes both holes:
 
 - **Deadline.** `request_bounded` sets a deadline for the call (a context
-  variable, so it is per thread); the network backend of `bounded_transport`
-  shrinks every connect, TLS handshake, read and write to the time left, and
+  variable, so it is per thread); the network backend `bound` puts under a
+  client shrinks every connect, TLS handshake, read and write to the time left, and
   the body loop checks the clock between chunks.  A call therefore ends at its
   deadline whatever the server does (headers or body dripped, a connection
   that never completes), as `DeadlineExceededError` (transient: the caller may
@@ -43,8 +43,8 @@ __all__ = [
     "BodyTooLargeError",
     "BoundedResponse",
     "DeadlineExceededError",
+    "bound",
     "bounded_client",
-    "bounded_transport",
     "decompress_bounded",
     "request_bounded",
 ]
@@ -131,21 +131,28 @@ class _DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def bounded_transport() -> httpx.HTTPTransport:
-    """httpx's default transport on a network backend that honours `request_bounded`'s deadline.
+def bound(client: httpx.Client) -> httpx.Client:
+    """Put every connection pool of `client` (direct and env-proxy ones) on the deadline backend.
 
     httpx 0.28 takes no ``network_backend`` argument (encode/httpx#3749 adds
-    one); until it does, the backend is set on the transport's connection pool
-    before the pool opens any connection.
+    one), so the backend is set on each pool before it opens a connection.
+    Custom transports (``httpx.MockTransport`` in tests) have no pool and keep
+    only the between-chunk deadline check.
+
+    Returns:
+        The same client.
     """
-    transport = httpx.HTTPTransport()
-    transport._pool._network_backend = _DeadlineBackend()
-    return transport
+    transports = [client._transport, *client._mounts.values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if pool is not None and hasattr(pool, "_network_backend"):
+            pool._network_backend = _DeadlineBackend()
+    return client
 
 
 def bounded_client(*, timeout: float | httpx.Timeout, follow_redirects: bool) -> httpx.Client:
-    """An httpx client whose calls through `request_bounded` are bounded end to end."""
-    return httpx.Client(transport=bounded_transport(), timeout=timeout, follow_redirects=follow_redirects)
+    """An httpx client whose calls through `request_bounded` are bounded end to end (env proxies kept)."""
+    return bound(httpx.Client(timeout=timeout, follow_redirects=follow_redirects))
 
 
 @dataclass(frozen=True)

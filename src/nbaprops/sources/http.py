@@ -46,7 +46,7 @@ from nbaprops.core.errors import TerminalSourceError, TransientSourceError
 from nbaprops.sources.bounded import (
     BodyTooLargeError,
     DeadlineExceededError,
-    bounded_transport,
+    bound,
     decompress_bounded,
     request_bounded,
 )
@@ -284,7 +284,7 @@ class HttpClient:
         self.breaker = CircuitBreaker(
             self.settings.breaker_failures, self.settings.breaker_cooldown, clock=clock
         )
-        self._client = httpx.Client(transport=transport or bounded_transport(), follow_redirects=True)
+        self._client = bound(httpx.Client(transport=transport, follow_redirects=True))
 
     def close(self) -> None:
         """Close the connection pool."""
