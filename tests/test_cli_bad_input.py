@@ -132,7 +132,7 @@ def test_config_file_named_but_absent_is_one_line(
     one_line_error(cli.invoke(app, ["ledger"]), "config file", str(tmp_path))
 
 
-# --- dates and spans --------------------------------------------------------------
+# --- dates, spans and counts --------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -148,6 +148,13 @@ def test_config_file_named_but_absent_is_one_line(
         (["monitor", "--since", "0h"], ("--since '0h'", "more than 0")),
         (["monitor", "--since", "soon"], ("--since 'soon'", "like 7d")),
         (["monitor", "--since", "-3d"], ("--since '-3d'",)),
+        (["predict", "--date", "2025-10-22", "--workers", "0"], ("--workers 0 is outside 1..64",)),
+        (["predict", "--date", "2025-10-22", "--batch-size", "-1"], ("--batch-size -1",)),
+        (
+            ["evaluate", "--start-date", "2025-10-21", "--end-date", "2025-10-25", "--cadence-days", "0"],
+            ("--cadence-days 0",),
+        ),
+        (["ledger", "--limit", "-1"], ("--limit -1 is outside",)),
     ],
 )
 def test_bad_date_or_span_is_one_line(

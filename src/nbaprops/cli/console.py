@@ -36,6 +36,7 @@ from nbaprops.ops.runner import RunReport
 __all__ = [
     "REPORT_KEYS",
     "JsonOption",
+    "check_range",
     "console",
     "err",
     "finish",
@@ -170,6 +171,17 @@ def parse_duration(value: str, *, what: str = "duration") -> dt.timedelta:
     if span <= dt.timedelta(0) or span > MAX_DURATION:
         raise InputError(f"{what} {value!r} must be more than 0 and at most 100 years")
     return span
+
+
+def check_range(value: int, *, what: str, low: int, high: int) -> int:
+    """A count option within [low, high] (``--workers``, ``--limit``, ...).
+
+    Raises:
+        InputError: naming the option, the bad value and the range.
+    """
+    if not low <= value <= high:
+        raise InputError(f"{what} {value} is outside {low}..{high}")
+    return value
 
 
 def _cell(v: Any) -> str:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from nbaprops.cli.app import app, settings
-from nbaprops.cli.console import err, handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.console import check_range, err, handle_errors, parse_date, print_json, print_table
 from nbaprops.core.errors import InputError
 
 __all__: list[str] = []
@@ -96,6 +96,7 @@ def evaluate_cmd(
     end = parse_date(end_date, what="--end-date")
     if start is None or end is None:
         raise InputError("give --start-date and --end-date")
+    check_range(cadence_days, what="--cadence-days", low=1, high=366)
     s = settings()
     if data_dir is not None:
         s = s.model_copy(update={"data_dir": data_dir})

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from nbaprops.cli.app import app, settings
-from nbaprops.cli.console import console, err, handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.console import check_range, console, err, handle_errors, parse_date, print_json, print_table
 from nbaprops.core.errors import InputError
 from nbaprops.ops.ledger import Ledger
 from nbaprops.storage import open_warehouse
@@ -44,6 +44,7 @@ def ledger_cmd(
     if status is not None and status not in STATUSES:
         raise InputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
     day = parse_date(date, what="--date")
+    check_range(limit, what="--limit", low=1, high=1_000_000)
     wh = open_warehouse(settings().warehouse_url, read_only=True)
     runs = Ledger.read(wh).runs(
         partition=day.isoformat() if day else None,

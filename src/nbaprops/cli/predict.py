@@ -8,7 +8,7 @@ import typer
 from rich.markup import escape
 
 from nbaprops.cli.app import app, settings
-from nbaprops.cli.console import console, handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.console import check_range, console, handle_errors, parse_date, print_json, print_table
 from nbaprops.core.errors import InputError
 from nbaprops.storage import open_warehouse
 
@@ -43,6 +43,9 @@ def predict_cmd(
     from nbaprops.ops.coordinator import Coordinator  # pandas & co load only when predicting
 
     day = _day(date)
+    check_range(workers, what="--workers", low=1, high=64)
+    check_range(batch_size, what="--batch-size", low=1, high=100_000)
+    check_range(history_seasons, what="--history-seasons", low=0, high=30)
     s = settings()
     wh = open_warehouse(s.warehouse_url, threads=s.duckdb_threads)
     try:
