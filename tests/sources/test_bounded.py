@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 import socket
 import threading
 import time
@@ -247,3 +248,19 @@ def test_webhook_and_health_probe_share_the_deadline(hostile: Callable[[Behaviou
     assert "SECRETPART" not in hook.describe(got.value)
     [status] = check_services([("api", server.url)], timeout=1.0)
     assert (status.state, status.detail) == ("unreachable", "DeadlineExceededError")
+
+
+def test_fetch_deadline_stops_retries_and_shrinks_the_last_attempt(
+    hostile: Callable[[Behaviour], Hostile], caplog: pytest.LogCaptureFixture
+) -> None:
+    server = hostile(drip_body)
+    caplog.set_level("INFO", logger="nbaprops.sources.http")
+    with (
+        client(max_attempts=10, deadline=1.0, fetch_deadline=1.8) as c,
+        pytest.raises(DeadlineExceededError) as got,
+    ):
+        request(server).send(c)
+    assert "failed after 2 attempt(s), fetch deadline of 1.8s spent" in str(got.value)
+    attempts = [r.getMessage() for r in caplog.records if " attempt " in r.getMessage()]
+    given = [float(m.group(1)) for a in attempts if (m := re.search(r"within the ([\d.]+)s deadline", a))]
+    assert len(given) == 2 and given[0] == 1.0 and 0 < given[1] < 1.0  # the last attempt gets what is left

@@ -58,6 +58,8 @@ CONFIG_FILE = "nbaprops.toml"
 MiB = 1024 * 1024
 DEFAULT_DEADLINE = 60.0
 """Seconds one HTTP attempt may take end to end (a season schedule on a slow link fits)."""
+DEFAULT_FETCH_DEADLINE = 180.0
+"""Seconds a fetch may take with its retries and backoffs (three full attempts)."""
 DEFAULT_MAX_BODY = 64 * MiB
 """Bytes a decoded response may have: 100x the largest real payload (a season schedule)."""
 PROBE_MAX_BODY = 1 * MiB
@@ -98,7 +100,10 @@ class HttpSettings(BaseModel):
     """Seconds to wait for one read of the response (the deadline bounds the whole response)."""
     deadline: Seconds = DEFAULT_DEADLINE
     """Wall-clock seconds one attempt may take: connect, headers and the whole body together.
-    Each retry gets its own deadline; a fetch takes at most ``max_attempts`` deadlines plus backoffs."""
+    Each retry gets its own deadline, within the fetch's ``fetch_deadline``."""
+    fetch_deadline: Seconds = DEFAULT_FETCH_DEADLINE
+    """Wall-clock seconds for a whole fetch, every attempt and backoff together: no attempt starts
+    after it and the last gets only what is left (never less than one attempt's ``deadline``)."""
     max_body_bytes: Bytes = DEFAULT_MAX_BODY
     """Decoded bytes a response body may have (streamed; aborted past it, nothing stored)."""
     limits: dict[str, LimitOverride] = Field(default_factory=dict)

@@ -170,7 +170,9 @@ def _too_large(method: str, shown: str, size: int, cap: int, *, declared: bool =
 
 
 def _late(method: str, shown: str, deadline: float) -> DeadlineExceededError:
-    return DeadlineExceededError(f"{method} {shown}: no complete response within the {deadline:g}s deadline")
+    return DeadlineExceededError(
+        f"{method} {shown}: no complete response within the {deadline:.3g}s deadline"
+    )
 
 
 def _read(resp: httpx.Response, chunks: Iterator[bytes], *, cap: int, end: float) -> Iterator[bytes]:

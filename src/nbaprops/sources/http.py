@@ -10,7 +10,9 @@
   ``Content-Encoding`` header;
 - bounded I/O (`nbaprops.sources.bounded`): each attempt has a wall-clock
   deadline (connect + headers + whole body) and the body a size cap, both per
-  kind (``Settings.http.limits_for``); a late attempt is retried like a timeout
+  kind (``Settings.http.limits_for``); the whole fetch (attempts and backoffs)
+  has its own deadline (``fetch_deadline``): no attempt starts after it and the
+  last one gets only what is left; a late attempt is retried like a timeout
   and ends as `DeadlineExceededError`; an oversized body is aborted mid-stream,
   never retried, never returned: `BodyTooLargeError`;
 - body checks: an HTML page where JSON was asked for (even with status 200),
@@ -31,23 +33,29 @@ import datetime as dt
 import json
 import logging
 import time
-import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, TypeAlias
 from urllib.parse import urlencode, urlsplit
 
-import brotli
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential_jitter,
+)
+from tenacity.stop import stop_base
 
 from nbaprops.core.config import HttpSettings, RequestLimits, SourceKeys
 from nbaprops.core.errors import TerminalSourceError, TransientSourceError
+from nbaprops.sources.bodies import BodyKind, UndecodableBodyError, body_problem, decode_body
 from nbaprops.sources.bounded import (
     BodyTooLargeError,
     DeadlineExceededError,
     bound,
-    decompress_bounded,
     request_bounded,
 )
 from nbaprops.sources.resilience import CircuitBreaker, CircuitOpenError, RateLimiter
@@ -68,8 +76,6 @@ __all__ = [
 
 log = logging.getLogger("nbaprops.sources.http")
 
-BodyKind: TypeAlias = Literal["json", "pdf", "html", "csv", "any"]
-"""What a response body must look like to count as a success."""
 KeyName: TypeAlias = Literal["odds_api", "balldontlie"]
 Validator: TypeAlias = Callable[[bytes], "str | None"]
 """Extra body check: returns a reason when the body is unusable, else None."""
@@ -173,69 +179,16 @@ class RetryableHttpError(TransientSourceError):
         """The error raised when the last attempt failed this way."""
 
 
-def _looks_like(content: bytes, expect: BodyKind) -> bool:
-    head = content[:64].lstrip()
-    if expect == "json":
-        return head[:1] in (b"{", b"[")
-    if expect == "pdf":
-        return head.startswith(b"%PDF")
-    if expect == "html":
-        return head[:1] == b"<"
-    return True
+class _FetchDeadline(stop_base):
+    """Stops retrying when the next attempt would start after the fetch's deadline; remembers it did."""
 
+    def __init__(self, budget: float) -> None:
+        self._stop = stop_before_delay(budget)
+        self.hit = False
 
-def decode_body(content: bytes, expect: BodyKind, *, max_bytes: int | None = None) -> bytes:
-    """Undo a compression the headers did not announce (gzip magic, or Brotli by trial).
-
-    Args:
-        content: the body as httpx delivered it (declared encodings already undone).
-        expect: what the body should be.
-        max_bytes: the decoded body's cap (default: ``HttpSettings().max_body_bytes``).
-
-    Returns:
-        The decoded body (unchanged when it already looks right).
-
-    Raises:
-        RetryableHttpError: a gzip body that does not decompress.
-        OverflowError: the decoded body would exceed `max_bytes` (a compression bomb).
-    """
-    cap = max_bytes or HttpSettings().max_body_bytes
-    if content[:2] == b"\x1f\x8b":
-        try:
-            return decompress_bounded(content, "gzip", cap=cap)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise RetryableHttpError(f"gzip body does not decompress: {exc}") from None
-    if expect in ("any", "csv") or _looks_like(content, expect) or not content:
-        return content
-    try:
-        return decompress_bounded(content, "br", cap=cap)
-    except brotli.error:
-        return content  # not Brotli either: the body check reports what it is
-
-
-def _body_problem(content: bytes, expect: BodyKind, content_type: str) -> str | None:
-    head = content[:512].lstrip().lower()
-    if not content:
-        return "empty body"
-    is_html = head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<html" in head[:200]
-    if expect == "json":
-        if is_html or "text/html" in content_type:
-            return "HTML page instead of JSON (an error page served with a success status)"
-        try:
-            json.loads(content)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return f"body is not valid JSON (truncated or corrupt: {exc})"
-    elif expect == "pdf":
-        if not content.lstrip().startswith(b"%PDF"):
-            return "HTML page instead of PDF" if is_html else "body is not a PDF"
-        if b"%%EOF" not in content[-2048:]:
-            return "PDF is truncated (no %%EOF marker)"
-    elif expect == "html":
-        if not is_html and not head.startswith(b"<"):
-            return "body is not HTML"
-        if b"</html>" not in content[-4096:].lower():
-            return "HTML page is truncated (no closing </html>)"
-    return None
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        self.hit = self._stop(retry_state)
+        return self.hit
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -361,10 +314,17 @@ class HttpClient:
             connect=profile.connect_timeout or cfg.connect_timeout,
         )
         limits = cfg.limits_for(kind, expect)
+        budget = max(cfg.fetch_deadline, limits.deadline)
+        started = time.monotonic()
         attempt = {"n": 0}
+        out_of_time = _FetchDeadline(budget)
 
         def one() -> Fetched:
             attempt["n"] += 1
+            left = budget - (time.monotonic() - started)
+            bounded = (
+                limits if left >= limits.deadline else limits.model_copy(update={"deadline": max(left, 0.01)})
+            )
             return self._attempt(
                 profile,
                 endpoint,
@@ -374,7 +334,7 @@ class HttpClient:
                 send_params,
                 send_headers,
                 timeout,
-                limits,
+                bounded,
                 expect,
                 validate,
                 secret,
@@ -382,7 +342,7 @@ class HttpClient:
             )
 
         retrying = Retrying(
-            stop=stop_after_attempt(max(cfg.max_attempts, 1)),
+            stop=stop_after_attempt(cfg.max_attempts) | out_of_time,
             wait=self._wait,
             retry=retry_if_exception(
                 lambda e: isinstance(e, RetryableHttpError) and not isinstance(e, CircuitOpenError)
@@ -393,8 +353,14 @@ class HttpClient:
         try:
             return retrying(one)
         except RetryableHttpError as exc:
+            n = attempt["n"]
+            if out_of_time.hit:  # the fetch's own deadline stopped the retries
+                raise DeadlineExceededError(
+                    f"{profile.name} {endpoint}: failed after {n} attempt(s), "
+                    f"fetch deadline of {budget:g}s spent: {exc.message}"
+                ) from None
             raise exc.final(
-                f"{profile.name} {endpoint}: failed after {attempt['n']} attempt(s): {exc.message}"
+                f"{profile.name} {endpoint}: failed after {n} attempt(s): {exc.message}"
             ) from None
 
     def _wait(self, state: RetryCallState) -> float:
@@ -467,14 +433,14 @@ class HttpClient:
             raise TerminalSourceError(self._scrub(f"{src} {endpoint}: HTTP {status} for {shown}", secret))
         try:
             body = decode_body(content, expect, max_bytes=limits.max_body_bytes)
-        except RetryableHttpError as exc:
-            return self._failed(src, shown, n, t0, exc.message, secret, status=status)
+        except UndecodableBodyError as exc:
+            return self._failed(src, shown, n, t0, str(exc), secret, status=status)
         except OverflowError:
             self.breaker.failure(src)
             why = f"GET {shown}: body decompresses past the cap of {limits.max_body_bytes:,} bytes"
             self._log(src, shown, n, t0, f"{why} (terminal, not retried)", logging.WARNING)
             raise BodyTooLargeError(self._scrub(f"{src} {endpoint}: {why}", secret)) from None
-        problem = _body_problem(body, expect, ctype) or (validate(body) if validate else None)
+        problem = body_problem(body, expect, ctype) or (validate(body) if validate else None)
         if problem:
             return self._failed(src, shown, n, t0, f"HTTP {status} but {problem}", secret, status=status)
         self.breaker.success(src)
