@@ -69,6 +69,7 @@ def one_line_error(result: Any, *needles: str) -> str:
         ("NBAPROPS_HTTP__BREAKER_FAILURES", "0", ("http.breaker_failures",)),
         ("NBAPROPS_ALERTS__DEDUPE_MINUTES", "-1", ("alerts.dedupe_minutes",)),
         ("NBAPROPS_TODAY", "someday", ("today", "'someday'")),
+        ("NBAPROPS_TODAY", "0001-01-01", ("today", "'0001-01-01'", "1946-11-01")),
         ("NBAPROPS_HTTP__BASE_URLS", "{bad", ("http", "NBAPROPS_HTTP__BASE_URLS='{bad'", "not valid JSON")),
         ("NBAPROPS_HTTP__BASE_URLS", '{"nbac": "ftp://x"}', ("http.base_urls", "http:// or https://")),
         ("NBAPROPS_HTTP__LIMITS", '{"pdf": {"max_body_bytes": -1}}', ("http.limits.pdf.max_body_bytes",)),

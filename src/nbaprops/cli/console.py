@@ -29,6 +29,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from nbaprops.cli.reports import RunSummary
+from nbaprops.core.config import EARLIEST_GAME_DATE, LATEST_AHEAD
 from nbaprops.core.errors import InputError, NbapropsError
 from nbaprops.core.version import code_version
 from nbaprops.ops.runner import RunReport
@@ -124,10 +125,6 @@ def progress_console(as_json: bool) -> Console:
     return err if as_json else console
 
 
-EARLIEST_DATE = dt.date(1946, 11, 1)
-"""The first BAA/NBA game: no date before it can hold data."""
-LATEST_AHEAD = dt.timedelta(days=366)
-"""How far past today a date may be (next season's schedule is published months ahead)."""
 MAX_DURATION = dt.timedelta(days=36_525)
 """The longest span a duration option may name (100 years: older than the league)."""
 _DURATION = re.compile(r"^\s*(\d{1,9})\s*([wdhm])\s*$")
@@ -150,9 +147,9 @@ def parse_date(value: str | None, *, what: str = "date") -> dt.date | None:
     except ValueError:
         raise InputError(f"{what} {value!r} is not a date of the form YYYY-MM-DD") from None
     latest = dt.date.today() + LATEST_AHEAD
-    if not EARLIEST_DATE <= day <= latest:
+    if not EARLIEST_GAME_DATE <= day <= latest:
         raise InputError(
-            f"{what} {value} is outside the range nbaprops can hold data for ({EARLIEST_DATE} to {latest})"
+            f"{what} {value} is outside the range nbaprops can hold data for ({EARLIEST_GAME_DATE} to {latest})"
         )
     return day
 

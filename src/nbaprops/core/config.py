@@ -62,6 +62,10 @@ DEFAULT_FETCH_DEADLINE = 180.0
 """Seconds a fetch may take with its retries and backoffs (three full attempts)."""
 DEFAULT_MAX_BODY = 64 * MiB
 """Bytes a decoded response may have: 100x the largest real payload (a season schedule)."""
+EARLIEST_GAME_DATE = dt.date(1946, 11, 1)
+"""The first BAA/NBA game: no date before it can hold data."""
+LATEST_AHEAD = dt.timedelta(days=366)
+"""How far past today a date may lie (next season's schedule is published months ahead)."""
 PROBE_MAX_BODY = 1 * MiB
 """Bytes an alert webhook's or a /health probe's answer may have (only a line of it is ever used)."""
 
@@ -203,7 +207,8 @@ class Settings(BaseSettings):
     raw: str | None = None
     """Raw store URL: a folder or ``gs://bucket/prefix``. Default: ``<home>/raw``."""
     today: dt.date | None = None
-    """The date treated as today (US/Eastern). Default: the real date. Dates after it are future."""
+    """The date treated as today (US/Eastern), 1946-11-01 to a year ahead. Default: the real date.
+    Dates after it are future."""
     run_timeout_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60.0
     """A ledger row still ``running`` after this long is reaped as failed (minutes, at most a week)."""
     coverage_gate: Annotated[float, Field(gt=0, le=1)] = 0.9
@@ -241,6 +246,14 @@ class Settings(BaseSettings):
     @classmethod
     def _home(cls, v: Path) -> Path:
         _check_path(v, folder=True)
+        return v
+
+    @field_validator("today")
+    @classmethod
+    def _today(cls, v: dt.date | None) -> dt.date | None:
+        latest = dt.date.today() + LATEST_AHEAD
+        if v is not None and not EARLIEST_GAME_DATE <= v <= latest:
+            raise ValueError(f"must lie between {EARLIEST_GAME_DATE} (the first NBA game) and {latest}")
         return v
 
     @field_validator("warehouse", "raw")
