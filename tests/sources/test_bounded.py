@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import logging
 import re
 import socket
 import threading
@@ -264,3 +265,13 @@ def test_fetch_deadline_stops_retries_and_shrinks_the_last_attempt(
     attempts = [r.getMessage() for r in caplog.records if " attempt " in r.getMessage()]
     given = [float(m.group(1)) for a in attempts if (m := re.search(r"within the ([\d.]+)s deadline", a))]
     assert len(given) == 2 and given[0] == 1.0 and 0 < given[1] < 1.0  # the last attempt gets what is left
+
+
+def test_short_keys_are_scrubbed_as_values_without_mangling_other_text(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    HttpClient(keys=SourceKeys(balldontlie=SecretStr("k"))).close()
+    caplog.set_level("INFO", logger="httpx")
+    logging.getLogger("httpx").info('HTTP Request: GET http://h/stats?apiKey=k&keep=kirk "HTTP/1.1 200 OK"')
+    [line] = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert line == 'HTTP Request: GET http://h/stats?apiKey=***&keep=kirk "HTTP/1.1 200 OK"'

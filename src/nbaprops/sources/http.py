@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -85,6 +86,8 @@ DEFAULT_USER_AGENT = (
     "Chrome/124.0 Safari/537.36"
 )
 REDACTED = "***"
+MIN_SECRET_CHARS = 6
+"""Keys this long are scrubbed from log lines wherever they appear (shorter ones as values only)."""
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,14 @@ class Fetched:
 
 
 class _Redact(logging.Filter):
-    """Scrubs API keys from records of the libraries below us (httpx logs full URLs)."""
+    """Scrubs API keys from records of the libraries below us (httpx logs full URLs).
+
+    A key of at least `MIN_SECRET_CHARS` characters is replaced wherever it
+    appears; a shorter one (a test key such as ``k``) only where it is a query
+    or header value (``=k`` up to ``&``, a quote, a space or the end), so a
+    one-letter key does not rewrite every letter of every log line (and with it
+    the URLs other filters look for).
+    """
 
     def __init__(self) -> None:
         super().__init__()
@@ -149,10 +159,16 @@ class _Redact(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if self.secrets:
             text = record.getMessage()
-            if any(s in text for s in self.secrets):
-                for s in self.secrets:
-                    text = text.replace(s, REDACTED)
-                record.msg, record.args = text, None
+            clean = text
+            for s in self.secrets:
+                if len(s) >= MIN_SECRET_CHARS:
+                    clean = clean.replace(s, REDACTED)
+                elif s in clean:
+                    clean = re.sub(
+                        rf"(?<=[=:] ){re.escape(s)}\b|(?<==){re.escape(s)}(?=[&\s\"']|$)", REDACTED, clean
+                    )
+            if clean != text:
+                record.msg, record.args = clean, None
         return True
 
 
