@@ -37,14 +37,14 @@ def ledger_cmd(
     date: Annotated[str | None, typer.Option(help="Only runs of this partition date.")] = None,
     status: Annotated[str | None, typer.Option(help="running, success, failed or skipped.")] = None,
     processor: Annotated[str | None, typer.Option(help="Only this processor.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many rows (newest first).")] = 50,
+    limit: Annotated[int, typer.Option(help="At most this many rows, newest first (0: all).")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Show the run ledger, newest first: who ran, on what, with how many rows."""
     if status is not None and status not in STATUSES:
         raise InputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
     day = parse_date(date, what="--date")
-    check_range(limit, what="--limit", low=1, high=1_000_000)
+    check_range(limit, what="--limit", low=0, high=10_000_000)
     wh = open_warehouse(settings().warehouse_url, read_only=True)
     runs = Ledger.read(wh).runs(
         partition=day.isoformat() if day else None,
