@@ -136,7 +136,10 @@ def open_console(url: str, *, threads: int | None = None) -> SealedConsole:
         WarehouseError: no warehouse file yet, or it cannot be opened (a writer holds it).
     """
     if url.startswith("bigquery://") or url == ":memory:":
-        raise ConfigError(f"warehouse {url}: the SQL console opens a DuckDB warehouse file only")
+        raise ConfigError(
+            f"warehouse {url}: the sealed SQL console opens a DuckDB warehouse file only "
+            "(query BigQuery with `bq query` under a read-only role)"
+        )
     if not Path(url).is_file():
         raise WarehouseError(f"no warehouse at {url}: run the pipeline first")
     config = dict(SEALED_CONFIG)
