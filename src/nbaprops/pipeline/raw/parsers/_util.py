@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ import pyarrow as pa
 
 from nbaprops.core.errors import DataError, InputError, SchemaDriftError
 from nbaprops.core.ids import player_lookup
+from nbaprops.pipeline.raw.schemas import TEAMS
 
 __all__ = [
     "ET",
@@ -20,6 +22,8 @@ __all__ = [
     "load_json",
     "lookup",
     "need",
+    "need_list",
+    "need_map",
     "parse_utc",
     "result_set",
     "team_abbr",
@@ -41,12 +45,21 @@ _FULL_NAMES = {
 }  # fmt: skip
 _ALIASES = {"GS": "GSW", "NY": "NYK", "SA": "SAS", "NO": "NOP", "UTAH": "UTA", "WSH": "WAS", "BRK": "BKN",
             "PHO": "PHX", "CHO": "CHA", "NOR": "NOP"}  # fmt: skip
-ABBRS = frozenset(_FULL_NAMES.values())
+ABBRS = TEAMS
 
 
-def unzip(content: bytes) -> bytes:
-    """The bytes, gunzipped when they carry the gzip magic."""
-    return gzip.decompress(content) if content[:2] == b"\x1f\x8b" else content
+def unzip(content: bytes, kind: str = "payload") -> bytes:
+    """The bytes, gunzipped when they carry the gzip magic.
+
+    Raises:
+        DataError: a gzip stream that is truncated or corrupt.
+    """
+    if content[:2] != b"\x1f\x8b":
+        return content
+    try:
+        return gzip.decompress(content)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(f"{kind}: gzip payload is truncated or corrupt ({exc})") from None
 
 
 def load_json(kind: str, content: bytes) -> Any:
@@ -56,8 +69,8 @@ def load_json(kind: str, content: bytes) -> Any:
         DataError: naming the kind, when the bytes are not JSON.
     """
     try:
-        return json.loads(unzip(content))
-    except (ValueError, OSError, EOFError) as exc:
+        return json.loads(unzip(content, kind))
+    except (ValueError, RecursionError) as exc:
         raise DataError(f"{kind}: payload is not JSON ({exc})") from None
 
 
@@ -76,21 +89,60 @@ def need(kind: str, obj: Any, path: str) -> Any:
     return node
 
 
-def result_set(kind: str, doc: Any, name: str, required: Iterable[str]) -> list[dict[str, Any]]:
-    """Rows of an NBA.com ``resultSets`` entry as dicts, after checking its headers.
+def need_list(kind: str, obj: Any, path: str) -> list[Any]:
+    """The list at a dotted path; a missing key or another type (``null``, an object) is drift.
 
     Raises:
-        SchemaDriftError: when the set or a required header is missing.
+        SchemaDriftError: naming the kind and the full path.
     """
-    sets = need(kind, doc, "resultSets")
-    found = next((s for s in sets if s.get("name") == name), None)
+    node = need(kind, obj, path)
+    if not isinstance(node, list):
+        raise SchemaDriftError(f"expected a list, got {type(node).__name__}", source=kind, field=path)
+    return node
+
+
+def need_map(kind: str, obj: Any, path: str) -> Mapping[str, Any]:
+    """The object at a dotted path (see `need_list`)."""
+    node = need(kind, obj, path)
+    if not isinstance(node, Mapping):
+        raise SchemaDriftError(f"expected an object, got {type(node).__name__}", source=kind, field=path)
+    return node
+
+
+def result_set(kind: str, doc: Any, name: str, required: Iterable[str]) -> list[dict[str, Any]]:
+    """Rows of an NBA.com ``resultSets`` entry as dicts keyed by header name.
+
+    Values are read by header name, never by position: a header list that
+    does not match its rows (one header dropped, one added) is drift, since
+    every later column would shift.
+
+    Raises:
+        SchemaDriftError: when the set or a required header is missing, a header
+            is repeated, or a row's length differs from the headers'.
+    """
+    sets = need_list(kind, doc, "resultSets")
+    found = next((s for s in sets if isinstance(s, Mapping) and s.get("name") == name), None)
     if found is None:
         raise SchemaDriftError("result set missing", source=kind, field=f"resultSets[{name}]")
-    headers = need(kind, found, "headers")
+    headers = need_list(kind, found, "headers")
+    where = f"resultSets[{name}]"
+    if not all(isinstance(h, str) for h in headers) or len(set(headers)) != len(headers):
+        raise SchemaDriftError("headers are not unique names", source=kind, field=f"{where}.headers")
     for h in required:
         if h not in headers:
-            raise SchemaDriftError("header missing", source=kind, field=f"resultSets[{name}].{h}")
-    return [dict(zip(headers, row, strict=False)) for row in need(kind, found, "rowSet")]
+            raise SchemaDriftError("header missing", source=kind, field=f"{where}.{h}")
+    rows = need_list(kind, found, "rowSet")
+    out = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != len(headers):
+            got = len(row) if isinstance(row, list) else type(row).__name__
+            raise SchemaDriftError(
+                f"row {i} has {got} values for {len(headers)} headers (columns would shift)",
+                source=kind,
+                field=f"{where}.rowSet",
+            )
+        out.append(dict(zip(headers, row, strict=True)))
+    return out
 
 
 def team_abbr(kind: str, value: str, field: str) -> str:
@@ -99,6 +151,8 @@ def team_abbr(kind: str, value: str, field: str) -> str:
     Raises:
         SchemaDriftError: an unknown team (a renamed field or a changed code list).
     """
+    if not isinstance(value, str):
+        raise SchemaDriftError(f"team {value!r} is not text", source=kind, field=field)
     v = value.strip()
     if v.upper() in ABBRS:
         return v.upper()
@@ -132,7 +186,7 @@ def parse_utc(kind: str, value: str, field: str) -> dt.datetime:
     """
     try:
         ts = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, TypeError):
         raise SchemaDriftError(f"not a timestamp: {value!r}", source=kind, field=field) from None
     return ts if ts.tzinfo else ts.replace(tzinfo=dt.UTC)
 
@@ -145,5 +199,5 @@ def to_table(kind: str, rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Tab
     """
     try:
         return pa.Table.from_pylist(rows, schema=schema)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:
         raise DataError(f"{kind}: a value does not fit the raw schema ({exc})") from None
