@@ -269,7 +269,7 @@ def _cast(t: pa.Table, c: Column, contract: Contract, where: Where) -> pa.Chunke
             field=c.name,
         )
     if want in ("int", "float") and got != "null":
-        _check_range(t, arr, c, contract, where)  # before the cast: no silent overflow
+        _check_range(t, arr, c, contract, where)  # before a narrowing cast too: no silent overflow
     try:
         return pc.cast(arr, c.type, safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -330,6 +330,8 @@ def _check_range(
 
 def _check_values(t: pa.Table, c: Column, contract: Contract, where: Where) -> None:
     arr = t.column(c.name)
+    if _kind(c.type) in ("int", "float"):
+        _check_range(t, arr, c, contract, where)
     if not c.nullable and arr.null_count:
         i = _first(pc.is_null(arr))
         assert i is not None

@@ -24,6 +24,7 @@ __all__ = [
     "need",
     "need_list",
     "need_map",
+    "as_int",
     "parse_utc",
     "result_set",
     "team_abbr",
@@ -191,12 +192,30 @@ def parse_utc(kind: str, value: str, field: str) -> dt.datetime:
     return ts if ts.tzinfo else ts.replace(tzinfo=dt.UTC)
 
 
+def as_int(kind: str, value: Any, field: str) -> int:
+    """An integer given as a number or as digits (``"125"``); anything else is drift.
+
+    Raises:
+        SchemaDriftError: a bool, a fraction, empty or non-digit text, null.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    raise SchemaDriftError(f"not an integer: {value!r}", source=kind, field=field)
+
+
 def to_table(kind: str, rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     """Rows to a table of exactly `schema`.
 
     Raises:
-        DataError: a value that does not fit its column's type.
+        DataError: a value that does not fit its column's type (a bool is never a number).
     """
+    flags = {f.name for f in schema if pa.types.is_boolean(f.type)}
+    for i, r in enumerate(rows):
+        for name, v in r.items():
+            if isinstance(v, bool) and name not in flags:
+                raise DataError(f"{kind}: row {i} {name} = {v!r} is a bool, declared {schema.field(name).type}")
     try:
         return pa.Table.from_pylist(rows, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:

@@ -72,7 +72,7 @@ def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Ta
 
 
 def _fitt(kind: str, content: bytes) -> Any:
-    html = unzip(content).decode("utf-8", errors="replace")
+    html = unzip(content, kind).decode("utf-8", errors="replace")
     from bs4 import BeautifulSoup  # imported on use: it costs ~0.2 s at start-up
 
     soup = BeautifulSoup(html, "html.parser")

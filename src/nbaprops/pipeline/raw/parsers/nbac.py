@@ -13,6 +13,7 @@ from nbaprops.core.errors import SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers._util import (
+    as_int,
     load_json,
     lookup,
     need,
@@ -242,8 +243,8 @@ def parse_play_by_play(content: bytes, kind: str = "nbac_play_by_play") -> pa.Ta
                 "sub_type": a.get("subType"),
                 "shot_result": a.get("shotResult"),
                 "points": _points(a),
-                "score_home": int(a["scoreHome"] or 0),
-                "score_away": int(a["scoreAway"] or 0),
+                "score_home": as_int(kind, a["scoreHome"], "game.actions.scoreHome"),
+                "score_away": as_int(kind, a["scoreAway"], "game.actions.scoreAway"),
             }
         )
     return to_table(kind, rows, schemas.PLAY_BY_PLAY)
