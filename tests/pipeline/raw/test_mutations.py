@@ -42,7 +42,12 @@ from nbaprops.pipeline.raw.parsers import PARSERS, parse_payload
 from nbaprops.pipeline.raw.schemas import CONTRACTS
 
 KINDS = sorted(k for k in PARSERS if (FIXTURES / k).is_dir())
-BUDGET = {"nbac_schedule_api": 40, "espn_game_boxscore": 25, "nbac_injury_report": 30, "nbac_gamebook_pdf": 20}
+BUDGET = {
+    "nbac_schedule_api": 40,
+    "espn_game_boxscore": 25,
+    "nbac_injury_report": 30,
+    "nbac_gamebook_pdf": 20,
+}
 """Examples per kind (default 80): the slow parsers (a 1,400-game schedule, bs4, pypdf) get fewer."""
 DEFAULT_BUDGET = 80
 HUGE = (2**63, -(2**63) - 1, 2**64 + 7, 10**30)
@@ -376,4 +381,4 @@ def test_reencoding_a_payload_is_not_a_mutation(kind: str) -> None:
             whole = raw.to_pylist()
             assert base.num_rows and all(r in whole for r in base.to_pylist()), p.name
             continue
-        assert (base.equals(raw) if isinstance(base, pa.Table) else str(base) == raw), p.name
+        assert base.equals(raw) if isinstance(base, pa.Table) else str(base) == raw, p.name

@@ -34,7 +34,17 @@ import pyarrow.compute as pc
 
 from nbaprops.core.errors import ContractError, SchemaDriftError
 
-__all__ = ["Column", "Contract", "Rule", "Where", "at_most", "col", "conform", "points_identity", "report_drift"]
+__all__ = [
+    "Column",
+    "Contract",
+    "Rule",
+    "Where",
+    "at_most",
+    "col",
+    "conform",
+    "points_identity",
+    "report_drift",
+]
 
 log = logging.getLogger("nbaprops.raw.contracts")
 
@@ -274,8 +284,7 @@ def _cast(t: pa.Table, c: Column, contract: Contract, where: Where) -> pa.Chunke
         return pc.cast(arr, c.type, safe=True)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
         raise SchemaDriftError(
-            f"{c.name} ({arr.type}) does not cast to {c.type} in {where.origin}: "
-            f"{str(exc).splitlines()[0]}",
+            f"{c.name} ({arr.type}) does not cast to {c.type} in {where.origin}: {str(exc).splitlines()[0]}",
             source=contract.table,
             field=c.name,
         ) from None
@@ -300,7 +309,7 @@ def _fmt(v: float | None) -> str:
 def _check_range(
     t: pa.Table, arr: pa.ChunkedArray | pa.Array, c: Column, contract: Contract, where: Where
 ) -> None:
-    if c.min is None and c.max is None or len(arr) == 0 or arr.null_count == len(arr):
+    if (c.min is None and c.max is None) or len(arr) == 0 or arr.null_count == len(arr):
         return
     if pa.types.is_floating(arr.type):
         nan = _first(pc.is_nan(arr))
@@ -350,7 +359,6 @@ def _check_values(t: pa.Table, c: Column, contract: Contract, where: Where) -> N
                 table=contract.table,
                 column=c.name,
             )
-
 
     if c.pattern is not None and arr.null_count < len(arr):
         i = _first(pc.invert(pc.match_substring_regex(arr, f"^(?:{c.pattern})$")))

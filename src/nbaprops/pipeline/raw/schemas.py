@@ -41,8 +41,38 @@ STR, I16, I32, I64, F32, F64 = pa.string(), pa.int16(), pa.int32(), pa.int64(), 
 DATE, BOOL = pa.date32(), pa.bool_()
 
 TEAMS = frozenset(
-    "ATL BKN BOS CHA CHI CLE DAL DEN DET GSW HOU IND LAC LAL MEM MIA MIL MIN NOP NYK "
-    "OKC ORL PHI PHX POR SAC SAS TOR UTA WAS".split()
+    [
+        "ATL",
+        "BKN",
+        "BOS",
+        "CHA",
+        "CHI",
+        "CLE",
+        "DAL",
+        "DEN",
+        "DET",
+        "GSW",
+        "HOU",
+        "IND",
+        "LAC",
+        "LAL",
+        "MEM",
+        "MIA",
+        "MIL",
+        "MIN",
+        "NOP",
+        "NYK",
+        "OKC",
+        "ORL",
+        "PHI",
+        "PHX",
+        "POR",
+        "SAC",
+        "SAS",
+        "TOR",
+        "UTA",
+        "WAS",
+    ]
 )
 """NBA.com abbreviations of the 30 teams (every raw table stores these)."""
 SOURCES = frozenset({"nbac", "bdl", "espn", "odds_api", "bettingpros"})
@@ -54,6 +84,8 @@ CODE = r"\d{8}_[A-Z]{2,4}_[A-Z]{2,4}"
 SEASON = r"\d{4}-\d{2}"
 KEY = r"\d{4}-\d{2}-\d{2}_[A-Z]{2,4}@[A-Z]{2,4}"
 """The public archive's game key, YYYY-MM-DD_AWAY@HOME."""
+ID = r"[0-9A-Za-z_.:\-]{1,64}"
+"""An upstream identifier (digits for most sources, hex for The Odds API)."""
 TEAM_PTS = (0, 250)
 DECIMAL_ODDS = (1.0, 1001.0)
 
@@ -112,8 +144,8 @@ GAMES_CONTRACT = Contract(
     "games",
     (
         col("source", STR, null=False, allowed=SOURCES),
-        col("game_id", STR),  # NBA.com 10-digit id when the source knows it
-        col("source_game_id", STR),
+        col("game_id", STR, pattern=ID),  # NBA.com 10-digit id when the source knows it
+        col("source_game_id", STR, pattern=ID),
         col("game_code", STR, null=False, pattern=CODE),  # YYYYMMDD_AWAY_HOME
         col("game_date", DATE, null=False),
         col("season", STR, null=False, pattern=SEASON),  # 2024-25
@@ -130,15 +162,15 @@ BOXSCORES_CONTRACT = Contract(
     "player_boxscores",
     (
         col("source", STR, null=False, allowed=SOURCES),
-        col("game_id", STR),
-        col("source_game_id", STR),
+        col("game_id", STR, pattern=ID),
+        col("source_game_id", STR, pattern=ID),
         col("game_code", STR, pattern=CODE),  # null where the payload names only one team (bdl /stats)
         col("game_date", DATE),  # null in per-game payloads until the processor fills the date
         col("team", STR, null=False, pattern=TEAM),
-        col("source_player_id", STR, null=False),
+        col("source_player_id", STR, null=False, pattern=ID),
         col("player_name", STR, null=False),
         col("player_lookup", STR),
-        col("nba_player_id", STR),  # from the player registry (null: unresolved)
+        col("nba_player_id", STR, pattern=ID),  # from the player registry (null: unresolved)
         *_box(F64, I32, null_counts=True),
         col("dnp_reason", STR),  # why a listed player did not play (null: played)
     ),
@@ -149,12 +181,12 @@ BOXSCORES_CONTRACT = Contract(
 PLAY_BY_PLAY_CONTRACT = Contract(
     "play_by_play",
     (
-        col("game_id", STR, null=False),
+        col("game_id", STR, null=False, pattern=ID),
         col("action_number", I32, null=False, range_=(0, 100_000)),
         col("period", I32, null=False, range_=(1, 20)),
         col("clock", STR),
         col("team", STR, pattern=TEAM),
-        col("person_id", STR),
+        col("person_id", STR, pattern=ID),
         col("player_name", STR),
         col("action_type", STR, null=False),
         col("sub_type", STR),
@@ -199,7 +231,7 @@ INJURIES_CONTRACT = Contract(
     "injuries",
     (
         col("source", STR, null=False, allowed=SOURCES),
-        col("source_player_id", STR, null=False),
+        col("source_player_id", STR, null=False, pattern=ID),
         col("player_name", STR, null=False),
         col("player_lookup", STR),
         col("source_team_id", STR),
@@ -214,11 +246,11 @@ PLAYERS_CONTRACT = Contract(
     "players",
     (
         col("source", STR, null=False, allowed=SOURCES),
-        col("source_player_id", STR, null=False),
+        col("source_player_id", STR, null=False, pattern=ID),
         col("player_name", STR, null=False),
         col("player_lookup", STR),
         col("team", STR),  # the source's own code (free agents: null)
-        col("nba_player_id", STR),  # known directly only for NBA.com
+        col("nba_player_id", STR, pattern=ID),  # known directly only for NBA.com
     ),
     key=("source", "source_player_id"),
 )
@@ -227,7 +259,7 @@ EVENTS_CONTRACT = Contract(
     "events",
     (
         col("source", STR, null=False, allowed=SOURCES),
-        col("event_id", STR, null=False),
+        col("event_id", STR, null=False, pattern=ID),
         col("commence_time", TS, null=False),
         col("game_date", DATE, null=False),
         col("game_code", STR, null=False, pattern=CODE),
@@ -242,14 +274,14 @@ PROP_LINES_CONTRACT = Contract(
     "prop_lines",
     (
         col("source", STR, null=False, allowed=SOURCES),
-        col("event_id", STR, null=False),
+        col("event_id", STR, null=False, pattern=ID),
         col("game_code", STR, null=False, pattern=CODE),
         col("snapshot_time", TS, null=False),
         col("bookmaker", STR, null=False),
         col("market", STR, null=False),
         col("player_name", STR, null=False),
         col("player_lookup", STR),
-        col("nba_player_id", STR),  # from the player registry (null: unresolved)
+        col("nba_player_id", STR, pattern=ID),  # from the player registry (null: unresolved)
         col("line", F64, null=False, range_=(0, 100)),
         col("over_price", F64, range_=DECIMAL_ODDS),  # decimal odds
         col("under_price", F64, range_=DECIMAL_ODDS),
@@ -261,7 +293,7 @@ GAME_LINES_CONTRACT = Contract(
     "game_lines",
     (
         col("source", STR, null=False, allowed=SOURCES),
-        col("event_id", STR, null=False),
+        col("event_id", STR, null=False, pattern=ID),
         col("game_code", STR, null=False, pattern=CODE),
         col("snapshot_time", TS, null=False),
         col("bookmaker", STR, null=False),
@@ -308,12 +340,17 @@ SCHEMAS: dict[str, pa.Schema] = {"manifest": MANIFEST, **{k: c.schema for k, c i
 SCHEDULE_CONTRACT = Contract(
     "schedule",
     (
-        col("game_id", STR),  # none for 2025-26 in the archive
+        col("game_id", STR, pattern=ID),  # none for 2025-26 in the archive
         col("game_code", STR, null=False, pattern=CODE),
         col("game_key", STR, null=False, pattern=KEY),  # YYYY-MM-DD_AWAY@HOME
         col("game_date", DATE, null=False),
         col("season", STR, null=False, pattern=SEASON),
-        col("season_type", STR, null=False, allowed=("regular", "playoffs", "play_in", "cup_final", "preseason")),
+        col(
+            "season_type",
+            STR,
+            null=False,
+            allowed=("regular", "playoffs", "play_in", "cup_final", "preseason"),
+        ),
         col("home_team", STR, null=False, allowed=TEAMS),
         col("away_team", STR, null=False, allowed=TEAMS),
         col("home_pts", I64, range_=TEAM_PTS),
@@ -329,7 +366,7 @@ SCHEDULE_CONTRACT = Contract(
 PLAYER_BOXSCORES_ARCHIVE = Contract(
     "raw_player_boxscores",
     (
-        col("game_id", STR),
+        col("game_id", STR, pattern=ID),
         col("game_key", STR, null=False, pattern=KEY),
         col("game_date", DATE, null=False),
         col("season", STR, null=False, pattern=SEASON),
@@ -389,7 +426,7 @@ PROP_LINES_PUBLIC = Contract(
         col("game_date", DATE, null=False),
         col("game_code", STR, null=False, pattern=CODE),
         col("game_key", STR, null=False, pattern=KEY),
-        col("event_id", STR, null=False),
+        col("event_id", STR, null=False, pattern=ID),
         col("game_time_utc", TS, null=False),
         col("player_name", STR, null=False),
         col("player_lookup", STR),

@@ -18,13 +18,14 @@ from nbaprops.pipeline.raw.schemas import TEAMS
 
 __all__ = [
     "ET",
+    "as_id",
+    "as_int",
     "et_date",
     "load_json",
     "lookup",
     "need",
     "need_list",
     "need_map",
-    "as_int",
     "parse_utc",
     "result_set",
     "team_abbr",
@@ -205,6 +206,19 @@ def as_int(kind: str, value: Any, field: str) -> int:
     raise SchemaDriftError(f"not an integer: {value!r}", source=kind, field=field)
 
 
+def as_id(kind: str, value: Any, field: str) -> str:
+    """An identifier given as a number or as text, as text; anything else is drift.
+
+    Raises:
+        SchemaDriftError: a bool, a list, an object, null or empty text.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise SchemaDriftError(f"not an identifier: {value!r}", source=kind, field=field)
+
+
 def to_table(kind: str, rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
     """Rows to a table of exactly `schema`.
 
@@ -215,7 +229,9 @@ def to_table(kind: str, rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Tab
     for i, r in enumerate(rows):
         for name, v in r.items():
             if isinstance(v, bool) and name not in flags:
-                raise DataError(f"{kind}: row {i} {name} = {v!r} is a bool, declared {schema.field(name).type}")
+                raise DataError(
+                    f"{kind}: row {i} {name} = {v!r} is a bool, declared {schema.field(name).type}"
+                )
     try:
         return pa.Table.from_pylist(rows, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:

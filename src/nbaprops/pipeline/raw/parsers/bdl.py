@@ -11,7 +11,7 @@ from nbaprops.core.calendar import season_label
 from nbaprops.core.errors import SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
-from nbaprops.pipeline.raw.parsers._util import load_json, lookup, need, team_abbr, to_table
+from nbaprops.pipeline.raw.parsers._util import as_id, load_json, lookup, need, team_abbr, to_table
 
 __all__ = ["parse_box_scores", "parse_games", "parse_injuries", "parse_player_box_scores", "parse_players"]
 
@@ -50,7 +50,7 @@ def _game(kind: str, g: dict[str, Any], path: str) -> dict[str, Any]:
     return {
         "source": "bdl",
         "game_id": None,
-        "source_game_id": str(g["id"]) if "id" in g else None,
+        "source_game_id": as_id(kind, g["id"], f"{path}.id") if "id" in g else None,
         "game_code": game_code(day, away, home),
         "game_date": day,
         "season": season_label(int(need(kind, g, "season"))),
@@ -92,7 +92,7 @@ def _player_row(kind: str, s: dict[str, Any], game: dict[str, Any], team: str, p
         "game_code": game["game_code"],
         "game_date": game["game_date"],
         "team": team,
-        "source_player_id": str(need(kind, p, "id")),
+        "source_player_id": as_id(kind, need(kind, p, "id"), "player.id"),
         "player_name": name,
         "player_lookup": lookup(name),
         "minutes": minutes,
@@ -134,7 +134,11 @@ def parse_player_box_scores(content: bytes, kind: str = "bdl_player_box_scores")
         day = dt.date.fromisoformat(str(need(kind, g, "date"))[:10])
         team = team_abbr(kind, need(kind, s, "team.abbreviation"), "data.team.abbreviation")
         # the payload names only the player's team, not the opponent: no game code here
-        game = {"source_game_id": str(need(kind, g, "id")), "game_date": day, "game_code": None}
+        game = {
+            "source_game_id": as_id(kind, need(kind, g, "id"), "data.game.id"),
+            "game_date": day,
+            "game_code": None,
+        }
         rows.append(_player_row(kind, s, game, team, "data"))
     return to_table(kind, rows, schemas.PLAYER_BOXSCORES)
 
@@ -147,7 +151,7 @@ def _players(kind: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append(
             {
                 "source": "bdl",
-                "source_player_id": str(need(kind, p, "id")),
+                "source_player_id": as_id(kind, need(kind, p, "id"), "player.id"),
                 "player_name": name,
                 "player_lookup": lookup(name),
                 "team": team.get("abbreviation"),
@@ -173,10 +177,12 @@ def parse_injuries(content: bytes, kind: str = "bdl_injuries") -> pa.Table:
         rows.append(
             {
                 "source": "bdl",
-                "source_player_id": str(need(kind, p, "id")),
+                "source_player_id": as_id(kind, need(kind, p, "id"), "player.id"),
                 "player_name": name,
                 "player_lookup": lookup(name),
-                "source_team_id": str(p.get("team_id")) if p.get("team_id") is not None else None,
+                "source_team_id": as_id(kind, p["team_id"], "player.team_id")
+                if p.get("team_id") is not None
+                else None,
                 "status": need(kind, i, "status"),
                 "return_date": i.get("return_date"),
                 "description": need(kind, i, "description"),

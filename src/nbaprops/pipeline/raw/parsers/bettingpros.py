@@ -8,7 +8,7 @@ import pyarrow as pa
 
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
-from nbaprops.pipeline.raw.parsers._util import et_date, load_json, need, team_abbr, to_table
+from nbaprops.pipeline.raw.parsers._util import as_id, et_date, load_json, need, team_abbr, to_table
 
 __all__ = ["parse_events"]
 
@@ -26,7 +26,7 @@ def parse_events(content: bytes, kind: str = "bp_events") -> pa.Table:
         rows.append(
             {
                 "source": "bettingpros",
-                "event_id": str(need(kind, e, "id")),
+                "event_id": as_id(kind, need(kind, e, "id"), "events.id"),
                 "commence_time": start,
                 "game_date": day,
                 "game_code": game_code(day, away, home),

@@ -13,6 +13,7 @@ from nbaprops.core.errors import DataError, SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers._util import (
+    as_id,
     et_date,
     load_json,
     lookup,
@@ -57,7 +58,7 @@ def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Ta
             {
                 "source": "espn",
                 "game_id": None,
-                "source_game_id": str(need(kind, e, "id")),
+                "source_game_id": as_id(kind, need(kind, e, "id"), "events.id"),
                 "game_code": game_code(day, away, home),
                 "game_date": day,
                 "season": season_label(year - 1),
@@ -100,7 +101,7 @@ def parse_boxscore_page(content: bytes, kind: str = "espn_game_boxscore") -> pa.
     """A box score page: one row per listed player (DNP reasons kept)."""
     doc = _fitt(kind, content)
     gp = need(kind, doc, "page.content.gamepackage")
-    espn_id = str(need(kind, gp, "gmStrp.gid"))
+    espn_id = as_id(kind, need(kind, gp, "gmStrp.gid"), "gamepackage.gmStrp.gid")
     start = parse_utc(kind, need(kind, gp, "gmStrp.dt"), "gamepackage.gmStrp.dt")
     teams = need(kind, gp, "bxscr")
     abbrs = {
@@ -137,7 +138,7 @@ def parse_boxscore_page(content: bytes, kind: str = "espn_game_boxscore") -> pa.
                     "game_code": code,
                     "game_date": day,
                     "team": team,
-                    "source_player_id": str(need(kind, ath, "id")),
+                    "source_player_id": as_id(kind, need(kind, ath, "id"), "athlts.athlt.id"),
                     "player_name": name,
                     "player_lookup": lookup(name),
                 }

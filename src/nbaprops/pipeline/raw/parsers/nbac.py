@@ -13,6 +13,7 @@ from nbaprops.core.errors import SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers._util import (
+    as_id,
     as_int,
     load_json,
     lookup,
@@ -82,8 +83,8 @@ def parse_scoreboard_v2(content: bytes, kind: str = "nbac_scoreboard_v2") -> pa.
         rows.append(
             {
                 "source": "nbac",
-                "game_id": h["GAME_ID"],
-                "source_game_id": h["GAME_ID"],
+                "game_id": as_id(kind, h["GAME_ID"], "GameHeader.GAME_ID"),
+                "source_game_id": as_id(kind, h["GAME_ID"], "GameHeader.GAME_ID"),
                 "game_code": game_code(day, away, home),
                 "game_date": day,
                 "season": season_label(int(h["SEASON"])),
@@ -109,10 +110,10 @@ def _box_row(
         "game_code": code,
         "game_date": day,
         "team": r["TEAM_ABBREVIATION"],
-        "source_player_id": str(r["PLAYER_ID"]),
+        "source_player_id": as_id(kind, r["PLAYER_ID"], "PLAYER_ID"),
         "player_name": r["PLAYER_NAME"],
         "player_lookup": lookup(r["PLAYER_NAME"]),
-        "nba_player_id": str(r["PLAYER_ID"]),
+        "nba_player_id": as_id(kind, r["PLAYER_ID"], "PLAYER_ID"),
         "minutes": _minutes(r["MIN"]),
         "pts": r["PTS"],
         "fgm": r["FGM"],
@@ -134,7 +135,7 @@ def _box_row(
 def parse_team_boxscore(content: bytes, kind: str = "nbac_team_boxscore") -> pa.Table:
     """``boxscoretraditionalv2``: one row per listed player (DNP comments kept as ``dnp_reason``)."""
     doc = load_json(kind, content)
-    game_id = str(need(kind, doc, "parameters.GameID"))
+    game_id = as_id(kind, need(kind, doc, "parameters.GameID"), "parameters.GameID")
     rows = result_set(kind, doc, "PlayerStats", (*_BOX, "GAME_ID", "COMMENT"))
     return to_table(
         kind,
@@ -153,7 +154,15 @@ def parse_player_boxscore(content: bytes, kind: str = "nbac_player_boxscore") ->
         team, matchup = r["TEAM_ABBREVIATION"], str(r["MATCHUP"])
         opp = matchup.split()[-1]
         away, home = (opp, team) if " vs. " in matchup else (team, opp)
-        out.append(_box_row(kind, r, game_id=r["GAME_ID"], code=game_code(day, away, home), day=day))
+        out.append(
+            _box_row(
+                kind,
+                r,
+                game_id=as_id(kind, r["GAME_ID"], "GAME_ID"),
+                code=game_code(day, away, home),
+                day=day,
+            )
+        )
     return to_table(kind, out, schemas.PLAYER_BOXSCORES)
 
 
@@ -199,11 +208,11 @@ def parse_player_list(content: bytes, kind: str = "nbac_player_list") -> pa.Tabl
         out.append(
             {
                 "source": "nbac",
-                "source_player_id": str(r["PERSON_ID"]),
+                "source_player_id": as_id(kind, r["PERSON_ID"], "PERSON_ID"),
                 "player_name": name,
                 "player_lookup": lookup(name),
                 "team": r["TEAM_ABBREVIATION"] or None,
-                "nba_player_id": str(r["PERSON_ID"]),
+                "nba_player_id": as_id(kind, r["PERSON_ID"], "PERSON_ID"),
             }
         )
     return to_table(kind, out, schemas.PLAYERS)
@@ -225,7 +234,7 @@ def _points(a: dict[str, Any]) -> int:
 def parse_play_by_play(content: bytes, kind: str = "nbac_play_by_play") -> pa.Table:
     """Live play-by-play: one row per action, with the points each action scored."""
     doc = load_json(kind, content)
-    game_id = str(need(kind, doc, "game.gameId"))
+    game_id = as_id(kind, need(kind, doc, "game.gameId"), "game.gameId")
     rows = []
     for a in need(kind, doc, "game.actions"):
         for f in ("actionNumber", "period", "actionType", "scoreHome", "scoreAway"):
@@ -237,7 +246,9 @@ def parse_play_by_play(content: bytes, kind: str = "nbac_play_by_play") -> pa.Ta
                 "period": a["period"],
                 "clock": a.get("clock"),
                 "team": a.get("teamTricode"),
-                "person_id": str(a["personId"]) if a.get("personId") else None,
+                "person_id": as_id(kind, a["personId"], "game.actions.personId")
+                if a.get("personId")
+                else None,
                 "player_name": a.get("playerNameI"),
                 "action_type": a["actionType"],
                 "sub_type": a.get("subType"),

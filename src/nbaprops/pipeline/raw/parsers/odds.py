@@ -11,6 +11,7 @@ from nbaprops.core.errors import DataError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers._util import (
+    as_id,
     et_date,
     load_json,
     lookup,
@@ -39,7 +40,7 @@ def _event(kind: str, e: dict[str, Any]) -> dict[str, Any]:
     away = team_abbr(kind, need(kind, e, "away_team"), "away_team")
     return {
         "source": "odds_api",
-        "event_id": need(kind, e, "id"),
+        "event_id": as_id(kind, need(kind, e, "id"), "id"),
         "commence_time": start,
         "game_date": day,
         "game_code": game_code(day, away, home),
