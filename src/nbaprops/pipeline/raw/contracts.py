@@ -158,10 +158,11 @@ class Where:
     def row(self, t: pa.Table, i: int) -> str:
         """``in ORIGIN row N (2024-11-02 LAL@PHX, LeBron James)``."""
         n = self.row_number(t, i)
-        what = [_describe(c, t.column(c)[i].as_py()) for c in _DESCRIBE if c in t.column_names]
-        shown = [w for w in what if w]
-        if "game_key" in t.column_names:  # the key already says the game: drop the code
-            shown = [w for c, w in zip(_DESCRIBE, what, strict=True) if w and c != "game_code"] or shown
+        cols = t.column_names
+        present = [  # the archive's game key already says the game: no code beside it
+            c for c in _DESCRIBE if c in cols and not (c == "game_code" and "game_key" in cols)
+        ]
+        shown = [w for w in (_describe(c, t.column(c)[i].as_py()) for c in present) if w]
         at = f" row {n}" if n is not None else ""
         return f"in {self.origin}{at}" + (f" ({', '.join(shown[:3])})" if shown else "")
 
