@@ -20,7 +20,9 @@ __all__ = [
     "ET",
     "as_id",
     "as_int",
+    "as_text",
     "et_date",
+    "full_name",
     "load_json",
     "lookup",
     "need",
@@ -204,6 +206,24 @@ def as_int(kind: str, value: Any, field: str) -> int:
     if isinstance(value, str) and value.strip().lstrip("-").isdigit():
         return int(value)
     raise SchemaDriftError(f"not an integer: {value!r}", source=kind, field=field)
+
+
+def as_text(kind: str, value: Any, field: str) -> str:
+    """A text field (a name, a status); a number, a list or null where text belongs is drift.
+
+    Raises:
+        SchemaDriftError: the value is not a string.
+    """
+    if isinstance(value, str):
+        return value
+    raise SchemaDriftError(f"not text: {value!r}", source=kind, field=field)
+
+
+def full_name(kind: str, obj: Any, first: str, last: str) -> str:
+    """``"First Last"`` from two text fields of an object (a missing one is drift)."""
+    return (
+        f"{as_text(kind, need(kind, obj, first), first)} {as_text(kind, need(kind, obj, last), last)}".strip()
+    )
 
 
 def as_id(kind: str, value: Any, field: str) -> str:

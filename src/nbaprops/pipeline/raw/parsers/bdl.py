@@ -11,7 +11,7 @@ from nbaprops.core.calendar import season_label
 from nbaprops.core.errors import SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
-from nbaprops.pipeline.raw.parsers._util import as_id, load_json, lookup, need, team_abbr, to_table
+from nbaprops.pipeline.raw.parsers._util import as_id, full_name, load_json, lookup, need, team_abbr, to_table
 
 __all__ = ["parse_box_scores", "parse_games", "parse_injuries", "parse_player_box_scores", "parse_players"]
 
@@ -83,7 +83,7 @@ def _player_row(kind: str, s: dict[str, Any], game: dict[str, Any], team: str, p
         if f not in s:
             raise SchemaDriftError("field missing", source=kind, field=f"{path}.{f}")
     p = need(kind, s, "player")
-    name = f"{need(kind, p, 'first_name')} {need(kind, p, 'last_name')}".strip()
+    name = full_name(kind, p, "first_name", "last_name")
     minutes = _minutes(s["min"])
     return {
         "source": "bdl",
@@ -146,7 +146,7 @@ def parse_player_box_scores(content: bytes, kind: str = "bdl_player_box_scores")
 def _players(kind: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for p in items:
-        name = f"{need(kind, p, 'first_name')} {need(kind, p, 'last_name')}".strip()
+        name = full_name(kind, p, "first_name", "last_name")
         team = p.get("team") or {}
         out.append(
             {
@@ -173,7 +173,7 @@ def parse_injuries(content: bytes, kind: str = "bdl_injuries") -> pa.Table:
     rows = []
     for i in need(kind, doc, "data"):
         p = need(kind, i, "player")
-        name = f"{need(kind, p, 'first_name')} {need(kind, p, 'last_name')}".strip()
+        name = full_name(kind, p, "first_name", "last_name")
         rows.append(
             {
                 "source": "bdl",

@@ -14,6 +14,7 @@ from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers._util import (
     as_id,
+    as_text,
     et_date,
     load_json,
     lookup,
@@ -28,6 +29,20 @@ __all__ = ["parse_boxscore_page", "parse_scoreboard"]
 
 _FITT = re.compile(r"window\['__espnfitt__'\]\s*=\s*(\{.*\})\s*;?\s*$", re.S)
 _STATE = {"post": "final", "pre": "scheduled", "in": "in_progress"}
+_KEYS = (
+    "minutes",
+    "fieldGoalsMade-fieldGoalsAttempted",
+    "threePointFieldGoalsMade-threePointFieldGoalsAttempted",
+    "freeThrowsMade-freeThrowsAttempted",
+    "rebounds",
+    "assists",
+    "steals",
+    "blocks",
+    "turnovers",
+    "fouls",
+    "points",
+)
+"""Stat columns of a box score group the parser reads (by name: a missing one is drift, never 0)."""
 
 
 def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Table:
@@ -121,15 +136,14 @@ def parse_boxscore_page(content: bytes, kind: str = "espn_game_boxscore") -> pa.
             if group.get("type") not in ("starters", "bench"):
                 continue
             keys = need(kind, group, "keys")
-            for want in ("minutes", "fieldGoalsMade-fieldGoalsAttempted", "points", "freeThrowsMade-freeThrowsAttempted",
-                         "threePointFieldGoalsMade-threePointFieldGoalsAttempted"):  # fmt: skip
+            for want in _KEYS:
                 if want not in keys:
                     raise SchemaDriftError(
                         "stat column missing", source=kind, field=f"bxscr.stats.keys.{want}"
                     )
             for a in need(kind, group, "athlts"):
                 ath = need(kind, a, "athlt")
-                name = need(kind, ath, "dspNm")
+                name = as_text(kind, need(kind, ath, "dspNm"), "athlts.athlt.dspNm")
                 stats = a.get("stats") or []
                 base = {
                     "source": "espn",
@@ -164,12 +178,12 @@ def parse_boxscore_page(content: bytes, kind: str = "espn_game_boxscore") -> pa.
                         "fg3a": f3a,
                         "ftm": ftm,
                         "fta": fta,
-                        "reb": int(s.get("rebounds", 0)),
-                        "ast": int(s.get("assists", 0)),
-                        "stl": int(s.get("steals", 0)),
-                        "blk": int(s.get("blocks", 0)),
-                        "tov": int(s.get("turnovers", 0)),
-                        "pf": int(s.get("fouls", 0)),
+                        "reb": int(s["rebounds"]),
+                        "ast": int(s["assists"]),
+                        "stl": int(s["steals"]),
+                        "blk": int(s["blocks"]),
+                        "tov": int(s["turnovers"]),
+                        "pf": int(s["fouls"]),
                         "dnp_reason": None,
                     }
                 )

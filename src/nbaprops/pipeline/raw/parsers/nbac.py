@@ -15,6 +15,8 @@ from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers._util import (
     as_id,
     as_int,
+    as_text,
+    full_name,
     load_json,
     lookup,
     need,
@@ -45,7 +47,13 @@ _BOX = (
     "FG3A",
     "FTM",
     "FTA",
+    "REB",
+    "AST",
+    "STL",
+    "BLK",
+    "PF",
 )
+"""Headers every player box score result set must carry (read by name; a missing one is drift)."""
 
 
 def _split_code(kind: str, code: str, field: str) -> tuple[dt.date, str, str]:
@@ -111,7 +119,7 @@ def _box_row(
         "game_date": day,
         "team": r["TEAM_ABBREVIATION"],
         "source_player_id": as_id(kind, r["PLAYER_ID"], "PLAYER_ID"),
-        "player_name": r["PLAYER_NAME"],
+        "player_name": as_text(kind, r["PLAYER_NAME"], "PLAYER_NAME"),
         "player_lookup": lookup(r["PLAYER_NAME"]),
         "nba_player_id": as_id(kind, r["PLAYER_ID"], "PLAYER_ID"),
         "minutes": _minutes(r["MIN"]),
@@ -122,12 +130,12 @@ def _box_row(
         "fg3a": r["FG3A"],
         "ftm": r["FTM"],
         "fta": r["FTA"],
-        "reb": r.get("REB"),
-        "ast": r.get("AST"),
-        "stl": r.get("STL"),
-        "blk": r.get("BLK"),
-        "tov": r.get("TO", r.get("TOV")),
-        "pf": r.get("PF"),
+        "reb": r["REB"],
+        "ast": r["AST"],
+        "stl": r["STL"],
+        "blk": r["BLK"],
+        "tov": r["TO"] if "TO" in r else r["TOV"],
+        "pf": r["PF"],
         "dnp_reason": comment or (None if played else "did not play"),
     }
 
@@ -136,7 +144,7 @@ def parse_team_boxscore(content: bytes, kind: str = "nbac_team_boxscore") -> pa.
     """``boxscoretraditionalv2``: one row per listed player (DNP comments kept as ``dnp_reason``)."""
     doc = load_json(kind, content)
     game_id = as_id(kind, need(kind, doc, "parameters.GameID"), "parameters.GameID")
-    rows = result_set(kind, doc, "PlayerStats", (*_BOX, "GAME_ID", "COMMENT"))
+    rows = result_set(kind, doc, "PlayerStats", (*_BOX, "TO", "GAME_ID", "COMMENT"))
     return to_table(
         kind,
         [_box_row(kind, r, game_id=game_id, code=None, day=None) for r in rows],
@@ -147,7 +155,7 @@ def parse_team_boxscore(content: bytes, kind: str = "nbac_team_boxscore") -> pa.
 def parse_player_boxscore(content: bytes, kind: str = "nbac_player_boxscore") -> pa.Table:
     """``leaguegamelog`` (players): one row per player-game of the date range."""
     doc = load_json(kind, content)
-    rows = result_set(kind, doc, "LeagueGameLog", (*_BOX, "GAME_ID", "GAME_DATE", "MATCHUP"))
+    rows = result_set(kind, doc, "LeagueGameLog", (*_BOX, "TOV", "GAME_ID", "GAME_DATE", "MATCHUP"))
     out = []
     for r in rows:
         day = dt.date.fromisoformat(str(r["GAME_DATE"])[:10])
@@ -204,7 +212,7 @@ def parse_player_list(content: bytes, kind: str = "nbac_player_list") -> pa.Tabl
     )
     out = []
     for r in rows:
-        name = f"{r['PLAYER_FIRST_NAME']} {r['PLAYER_LAST_NAME']}".strip()
+        name = full_name(kind, r, "PLAYER_FIRST_NAME", "PLAYER_LAST_NAME")
         out.append(
             {
                 "source": "nbac",

@@ -12,6 +12,7 @@ from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers._util import (
     as_id,
+    as_text,
     et_date,
     load_json,
     lookup,
@@ -118,7 +119,7 @@ def parse_player_props(content: bytes, kind: str = "oddsa_player_props_his") -> 
     for book, m in props:
         when = snap or parse_utc(kind, need(kind, m, "last_update"), "bookmakers.markets.last_update")
         for o in need(kind, m, "outcomes"):
-            player = need(kind, o, "description")
+            player = as_text(kind, need(kind, o, "description"), "bookmakers.markets.outcomes.description")
             side = str(need(kind, o, "name")).lower()
             line = float(need(kind, o, "point"))
             row = merged.setdefault(
