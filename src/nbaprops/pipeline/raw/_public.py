@@ -55,9 +55,9 @@ def load_public(
 ) -> pa.Table:
     """Rows read from a public file, made to conform to the table's contract.
 
-    The file's columns are checked and cast first (so a bad ``game_key`` never
-    reaches `derive`), then the derived columns are added and the whole table,
-    key included, is checked.  Errors name the file and the row in it.
+    The file's columns are cast first (a type of another kind, a missing column
+    or a value that overflows its declared type stops here), then the derived
+    columns are added and the whole table, key included, is checked once.  Errors name the file and the row in it.
 
     Args:
         t: rows read from the file (any subset of it).
@@ -74,8 +74,8 @@ def load_public(
     """
     path = data.path(file)
     where = Where(Path(path).name, row_number=_file_row_number(path, file_key))
-    checked = conform(t, contract, where, skip=derived, keys=False)
-    return conform(derive(checked), contract, where)
+    typed = conform(t, contract, where, skip=derived, keys=False, check=False)
+    return conform(derive(typed), contract, where)
 
 
 def _file_row_number(path: str, key: Sequence[str]) -> Callable[[pa.Table, int], int | None]:

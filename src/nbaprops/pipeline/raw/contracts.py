@@ -27,6 +27,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pyarrow as pa
@@ -129,10 +130,10 @@ class Contract:
         """The Arrow schema of a conforming table (column order included)."""
         return pa.schema([c.field for c in self.columns])
 
-    @property
-    def names(self) -> list[str]:
-        """The declared column names, in order."""
-        return [c.name for c in self.columns]
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """The declared column names."""
+        return frozenset(c.name for c in self.columns)
 
     def column(self, name: str) -> Column:
         """The declaration of one column."""
@@ -175,7 +176,13 @@ def _describe(column: str, value: Any) -> str:
 
 
 def conform(
-    t: pa.Table, contract: Contract, where: Where, *, skip: Sequence[str] = (), keys: bool = True
+    t: pa.Table,
+    contract: Contract,
+    where: Where,
+    *,
+    skip: Sequence[str] = (),
+    keys: bool = True,
+    check: bool = True,
 ) -> pa.Table:
     """`t` cast to the contract's types and checked against it (see the module docstring).
 
@@ -185,6 +192,8 @@ def conform(
         where: names the origin in errors.
         skip: declared columns not checked yet (derived later from the checked ones).
         keys: check key uniqueness (off while derived key columns are still missing).
+        check: check values (off for a first pass that only casts; a narrowing cast
+            still refuses values it cannot hold).
 
     Returns:
         The declared columns (less `skip`), in declared order, of the declared types.
@@ -194,12 +203,13 @@ def conform(
         ContractError: a null, range, allowed-value, rule or key violation.
     """
     declared = [c for c in contract.columns if c.name not in skip]
+    present = set(t.column_names)
     extra = [n for n in t.column_names if n not in contract.names and n not in contract.ignored]
     if extra:
         report_drift(contract.table, where.origin, [f"{n} ({t.schema.field(n).type})" for n in extra])
     arrays = []
     for c in declared:
-        if c.name not in t.column_names:
+        if c.name not in present:
             raise SchemaDriftError(
                 f"declared column {c.name} is missing in {where.origin}",
                 source=contract.table,
@@ -207,10 +217,13 @@ def conform(
             )
         arrays.append(_cast(t, c, contract, where))
     out = pa.Table.from_arrays(arrays, schema=pa.schema([c.field for c in declared]))
+    if not check:
+        return out
     for c in declared:
         _check_values(out, c, contract, where)
+    checked = set(out.column_names)
     for rule in contract.rules:
-        if all(n in out.column_names for n in rule.columns):
+        if all(n in checked for n in rule.columns):
             _check_rule(out, rule, contract, where)
     if keys and contract.key:
         _check_key(out, contract, where)
@@ -298,6 +311,8 @@ def _first_valid(arr: pa.ChunkedArray) -> int | None:
 
 def _first(mask: pa.ChunkedArray | pa.Array) -> int | None:
     """The first row where `mask` is true (null counts as false)."""
+    if not pc.any(mask).as_py():  # the common case, without building an index
+        return None
     idx = pc.indices_nonzero(pc.fill_null(mask, False))
     return int(idx[0].as_py()) if len(idx) else None
 
@@ -312,7 +327,7 @@ def _check_range(
 ) -> None:
     if (c.min is None and c.max is None) or len(arr) == 0 or arr.null_count == len(arr):
         return
-    if pa.types.is_floating(arr.type):
+    if pa.types.is_floating(arr.type) and arr.null_count < len(arr):
         nan = _first(pc.is_nan(arr))
         if nan is not None:
             raise ContractError(
@@ -351,9 +366,9 @@ def _check_values(t: pa.Table, c: Column, contract: Contract, where: Where) -> N
             column=c.name,
         )
     if c.allowed is not None and arr.null_count < len(arr):
-        ok = pc.is_in(arr, value_set=pa.array(sorted(c.allowed), c.type))
-        i = _first(pc.invert(ok))
-        if i is not None and arr[i].is_valid:
+        bad = pc.invert(pc.is_in(arr, value_set=pa.array(sorted(c.allowed), c.type)))
+        i = _first(pc.and_(bad, pc.is_valid(arr)))
+        if i is not None:
             raise ContractError(
                 f"{contract.table}: {c.name} = {arr[i].as_py()!r} is not one of "
                 f"{', '.join(sorted(c.allowed))} {where.row(t, i)}",
@@ -384,16 +399,24 @@ def _check_rule(t: pa.Table, rule: Rule, contract: Contract, where: Where) -> No
     )
 
 
+def _distinct(t: pa.Table, key: Sequence[str]) -> int:
+    """How many distinct key values `t` holds (a hash kernel: no query plan for the common case)."""
+    if len(key) == 1:
+        return int(pc.count_distinct(t.column(key[0]), mode="all").as_py())
+    parts = [pc.fill_null(pc.cast(t.column(k), pa.string()), "\x00") for k in key]
+    joined = pc.binary_join_element_wise(*parts, "\x1f")
+    return int(pc.count_distinct(joined, mode="all").as_py())
+
+
 def _check_key(t: pa.Table, contract: Contract, where: Where) -> None:
     key = list(contract.key)
     if contract.partition_column and contract.partition_column in t.column_names:
         key = [contract.partition_column, *(k for k in key if k != contract.partition_column)]
-    if t.num_rows < 2:
+    if t.num_rows < 2 or _distinct(t, key) == t.num_rows:
         return
     counts = t.select(key).group_by(key, use_threads=False).aggregate([([], "count_all")])
     dup = _first(pc.greater(counts.column("count_all"), 1))
-    if dup is None:
-        return
+    assert dup is not None
     match = pc.equal(t.column(key[0]), counts.column(key[0])[dup])
     for k in key[1:]:
         v = counts.column(k)[dup]
