@@ -330,9 +330,7 @@ def _check_range(
     if pa.types.is_floating(arr.type) and arr.null_count < len(arr):
         nan = _first(pc.is_nan(arr))
         if nan is not None:
-            raise ContractError(
-                f"{contract.table}: {c.name} = NaN {where.row(t, nan)}", table=contract.table, column=c.name
-            )
+            raise _refuse(t, nan, c, contract, where, "= NaN")
     mm = pc.min_max(arr).as_py()
     lo, hi = mm["min"], mm["max"]
     if (c.min is None or lo >= c.min) and (c.max is None or hi <= c.max):
@@ -345,11 +343,14 @@ def _check_range(
     )
     i = _first(bad)
     assert i is not None
-    raise ContractError(
-        f"{contract.table}: {c.name} = {arr[i].as_py()} out of range [{_fmt(c.min)}, "
-        f"{_fmt(c.max) if c.max is not None else 'inf'}] {where.row(t, i)}",
-        table=contract.table,
-        column=c.name,
+    top = _fmt(c.max) if c.max is not None else "inf"
+    raise _refuse(t, i, c, contract, where, f"= {arr[i].as_py()} out of range [{_fmt(c.min)}, {top}]")
+
+
+def _refuse(t: pa.Table, i: int, c: Column, contract: Contract, where: Where, what: str) -> ContractError:
+    """The one-line error for column `c` at row `i`: ``TABLE: COLUMN WHAT in ORIGIN row N (...)``."""
+    return ContractError(
+        f"{contract.table}: {c.name} {what} {where.row(t, i)}", table=contract.table, column=c.name
     )
 
 
@@ -360,31 +361,19 @@ def _check_values(t: pa.Table, c: Column, contract: Contract, where: Where) -> N
     if not c.nullable and arr.null_count:
         i = _first(pc.is_null(arr))
         assert i is not None
-        raise ContractError(
-            f"{contract.table}: {c.name} is null (declared not null) {where.row(t, i)}",
-            table=contract.table,
-            column=c.name,
-        )
-    if c.allowed is not None and arr.null_count < len(arr):
+        raise _refuse(t, i, c, contract, where, "is null (declared not null)")
+    if arr.null_count == len(arr):
+        return
+    if c.allowed is not None:
         bad = pc.invert(pc.is_in(arr, value_set=pa.array(sorted(c.allowed), c.type)))
         i = _first(pc.and_(bad, pc.is_valid(arr)))
         if i is not None:
-            raise ContractError(
-                f"{contract.table}: {c.name} = {arr[i].as_py()!r} is not one of "
-                f"{', '.join(sorted(c.allowed))} {where.row(t, i)}",
-                table=contract.table,
-                column=c.name,
-            )
-
-    if c.pattern is not None and arr.null_count < len(arr):
+            allowed = ", ".join(sorted(c.allowed))
+            raise _refuse(t, i, c, contract, where, f"= {arr[i].as_py()!r} is not one of {allowed}")
+    if c.pattern is not None:
         i = _first(pc.invert(pc.match_substring_regex(arr, f"^(?:{c.pattern})$")))
         if i is not None:
-            raise ContractError(
-                f"{contract.table}: {c.name} = {arr[i].as_py()!r} does not match {c.pattern} "
-                f"{where.row(t, i)}",
-                table=contract.table,
-                column=c.name,
-            )
+            raise _refuse(t, i, c, contract, where, f"= {arr[i].as_py()!r} does not match {c.pattern}")
 
 
 def _check_rule(t: pa.Table, rule: Rule, contract: Contract, where: Where) -> None:

@@ -270,14 +270,19 @@ EVENTS_CONTRACT = Contract(
     key=("source", "event_id"),
 )
 
+_QUOTE = (
+    col("source", STR, null=False, allowed=SOURCES),
+    col("event_id", STR, null=False, pattern=ID),
+    col("game_code", STR, null=False, pattern=CODE),
+    col("snapshot_time", TS, null=False),
+    col("bookmaker", STR, null=False),
+)
+"""Leading columns of every sportsbook quote (prop lines, game lines)."""
+
 PROP_LINES_CONTRACT = Contract(
     "prop_lines",
     (
-        col("source", STR, null=False, allowed=SOURCES),
-        col("event_id", STR, null=False, pattern=ID),
-        col("game_code", STR, null=False, pattern=CODE),
-        col("snapshot_time", TS, null=False),
-        col("bookmaker", STR, null=False),
+        *_QUOTE,
         col("market", STR, null=False),
         col("player_name", STR, null=False),
         col("player_lookup", STR),
@@ -292,11 +297,7 @@ PROP_LINES_CONTRACT = Contract(
 GAME_LINES_CONTRACT = Contract(
     "game_lines",
     (
-        col("source", STR, null=False, allowed=SOURCES),
-        col("event_id", STR, null=False, pattern=ID),
-        col("game_code", STR, null=False, pattern=CODE),
-        col("snapshot_time", TS, null=False),
-        col("bookmaker", STR, null=False),
+        *_QUOTE,
         col("market", STR, null=False, allowed=("h2h", "spreads", "totals")),
         col("outcome", STR, null=False),  # team abbreviation, or Over / Under
         col("point", F64, range_=(-100, 400)),
