@@ -1,7 +1,9 @@
 """Prints how many payload mutations were tried, refused and parsed per kind (test_mutations.py).
 
-The counts travel as the tests' ``user_properties`` (so they survive pytest-xdist workers) and are
-printed once at the end of the run; with ``NBAPROPS_MUTATION_REPORT=path`` they are also written as JSON.
+The counts travel as the tests' ``user_properties`` (so they survive pytest-xdist workers and reach
+``--junitxml``) and are printed once at the end of a run given this folder or the module by path
+(a plain ``pytest`` under xdist never loads this conftest on the controller); with
+``NBAPROPS_MUTATION_REPORT=path`` they are also written as JSON.
 """
 
 from __future__ import annotations
