@@ -255,4 +255,15 @@ def to_table(kind: str, rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Tab
     try:
         return pa.Table.from_pylist(rows, schema=schema)
     except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError) as exc:
-        raise DataError(f"{kind}: a value does not fit the raw schema ({exc})") from None
+        raise DataError(f"{kind}: {_misfit(rows, schema) or exc}") from None
+
+
+def _misfit(rows: list[dict[str, Any]], schema: pa.Schema) -> str | None:
+    """The first value that does not fit its column (only computed for an error)."""
+    for f in schema:
+        for i, r in enumerate(rows):
+            try:
+                pa.array([r.get(f.name)], f.type)
+            except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
+                return f"row {i} {f.name} = {r.get(f.name)!r} does not fit {f.type}"
+    return None

@@ -11,7 +11,16 @@ from nbaprops.core.calendar import season_label
 from nbaprops.core.errors import SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
-from nbaprops.pipeline.raw.parsers._util import as_id, full_name, load_json, lookup, need, team_abbr, to_table
+from nbaprops.pipeline.raw.parsers._util import (
+    as_id,
+    full_name,
+    load_json,
+    lookup,
+    need,
+    need_list,
+    team_abbr,
+    to_table,
+)
 
 __all__ = ["parse_box_scores", "parse_games", "parse_injuries", "parse_player_box_scores", "parse_players"]
 
@@ -65,7 +74,7 @@ def _game(kind: str, g: dict[str, Any], path: str) -> dict[str, Any]:
 def parse_games(content: bytes, kind: str = "bdl_games") -> pa.Table:
     """``/games``: one row per game."""
     doc = load_json(kind, content)
-    return to_table(kind, [_game(kind, g, "data") for g in need(kind, doc, "data")], schemas.GAMES)
+    return to_table(kind, [_game(kind, g, "data") for g in need_list(kind, doc, "data")], schemas.GAMES)
 
 
 def _minutes(v: Any) -> float | None:
@@ -117,10 +126,10 @@ def parse_box_scores(content: bytes, kind: str = "bdl_box_scores") -> pa.Table:
     """``/box_scores``: every player of every game of the date (teams nest their players)."""
     doc = load_json(kind, content)
     rows = []
-    for g in need(kind, doc, "data"):
+    for g in need_list(kind, doc, "data"):
         game = _game(kind, g, "data")
         for side, team in (("home_team", game["home_team"]), ("visitor_team", game["away_team"])):
-            for s in need(kind, g, f"{side}.players"):
+            for s in need_list(kind, g, f"{side}.players"):
                 rows.append(_player_row(kind, s, game, team, f"data.{side}.players"))
     return to_table(kind, rows, schemas.PLAYER_BOXSCORES)
 
@@ -129,7 +138,7 @@ def parse_player_box_scores(content: bytes, kind: str = "bdl_player_box_scores")
     """``/stats``: one row per player-game, each carrying its game and team."""
     doc = load_json(kind, content)
     rows = []
-    for s in need(kind, doc, "data"):
+    for s in need_list(kind, doc, "data"):
         g = need(kind, s, "game")
         day = dt.date.fromisoformat(str(need(kind, g, "date"))[:10])
         team = team_abbr(kind, need(kind, s, "team.abbreviation"), "data.team.abbreviation")
@@ -171,7 +180,7 @@ def parse_injuries(content: bytes, kind: str = "bdl_injuries") -> pa.Table:
     """``/player_injuries``: one row per injured player."""
     doc = load_json(kind, content)
     rows = []
-    for i in need(kind, doc, "data"):
+    for i in need_list(kind, doc, "data"):
         p = need(kind, i, "player")
         name = full_name(kind, p, "first_name", "last_name")
         rows.append(

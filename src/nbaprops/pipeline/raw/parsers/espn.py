@@ -19,6 +19,7 @@ from nbaprops.pipeline.raw.parsers._util import (
     load_json,
     lookup,
     need,
+    need_list,
     parse_utc,
     team_abbr,
     to_table,
@@ -50,10 +51,10 @@ def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Ta
     doc = load_json(kind, content)
     need(kind, doc, "leagues")
     rows = []
-    for e in need(kind, doc, "events"):
+    for e in need_list(kind, doc, "events"):
         comp = need(kind, e, "competitions")[0]
         sides: dict[str, dict[str, Any]] = {}
-        for c in need(kind, comp, "competitors"):
+        for c in need_list(kind, comp, "competitors"):
             sides[need(kind, c, "homeAway")] = c
         if set(sides) != {"home", "away"}:
             raise SchemaDriftError(
@@ -132,7 +133,7 @@ def parse_boxscore_page(content: bytes, kind: str = "espn_game_boxscore") -> pa.
     rows = []
     for t in teams:
         team = abbrs[bool(t["tm"]["hm"])]
-        for group in need(kind, t, "stats"):
+        for group in need_list(kind, t, "stats"):
             if group.get("type") not in ("starters", "bench"):
                 continue
             keys = need(kind, group, "keys")
@@ -141,7 +142,7 @@ def parse_boxscore_page(content: bytes, kind: str = "espn_game_boxscore") -> pa.
                     raise SchemaDriftError(
                         "stat column missing", source=kind, field=f"bxscr.stats.keys.{want}"
                     )
-            for a in need(kind, group, "athlts"):
+            for a in need_list(kind, group, "athlts"):
                 ath = need(kind, a, "athlt")
                 name = as_text(kind, need(kind, ath, "dspNm"), "athlts.athlt.dspNm")
                 stats = a.get("stats") or []

@@ -20,6 +20,7 @@ from nbaprops.pipeline.raw.parsers._util import (
     load_json,
     lookup,
     need,
+    need_list,
     result_set,
     to_table,
 )
@@ -179,8 +180,8 @@ def parse_schedule(content: bytes, kind: str = "nbac_schedule_api") -> pa.Table:
     doc = load_json(kind, content)
     season = str(need(kind, doc, "leagueSchedule.seasonYear"))
     rows = []
-    for gd in need(kind, doc, "leagueSchedule.gameDates"):
-        for g in need(kind, gd, "games"):
+    for gd in need_list(kind, doc, "leagueSchedule.gameDates"):
+        for g in need_list(kind, gd, "games"):
             day, away, home = _split_code(
                 kind, need(kind, g, "gameCode"), "leagueSchedule.gameDates.games.gameCode"
             )
@@ -244,7 +245,7 @@ def parse_play_by_play(content: bytes, kind: str = "nbac_play_by_play") -> pa.Ta
     doc = load_json(kind, content)
     game_id = as_id(kind, need(kind, doc, "game.gameId"), "game.gameId")
     rows = []
-    for a in need(kind, doc, "game.actions"):
+    for a in need_list(kind, doc, "game.actions"):
         for f in ("actionNumber", "period", "actionType", "scoreHome", "scoreAway"):
             need(kind, a, f)
         rows.append(

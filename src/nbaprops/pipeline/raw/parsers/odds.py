@@ -17,6 +17,7 @@ from nbaprops.pipeline.raw.parsers._util import (
     load_json,
     lookup,
     need,
+    need_list,
     parse_utc,
     team_abbr,
     to_table,
@@ -65,8 +66,8 @@ def _markets(
     data, snap = _unwrap(kind, load_json(kind, content))
     ev = _event(kind, data)
     out = []
-    for b in need(kind, data, "bookmakers"):
-        for m in need(kind, b, "markets"):
+    for b in need_list(kind, data, "bookmakers"):
+        for m in need_list(kind, b, "markets"):
             out.append((need(kind, b, "key"), m))
     return ev, snap, out
 
@@ -80,7 +81,7 @@ def parse_game_lines(content: bytes, kind: str = "oddsa_game_lines_his") -> pa.T
         if key not in GAME_MARKETS:
             continue
         when = snap or parse_utc(kind, need(kind, m, "last_update"), "bookmakers.markets.last_update")
-        for o in need(kind, m, "outcomes"):
+        for o in need_list(kind, m, "outcomes"):
             name = need(kind, o, "name")
             outcome = name if key == "totals" else team_abbr(kind, name, "bookmakers.markets.outcomes.name")
             rows.append(
@@ -118,7 +119,7 @@ def parse_player_props(content: bytes, kind: str = "oddsa_player_props_his") -> 
     merged: dict[tuple[str, str, str, float], dict[str, Any]] = {}
     for book, m in props:
         when = snap or parse_utc(kind, need(kind, m, "last_update"), "bookmakers.markets.last_update")
-        for o in need(kind, m, "outcomes"):
+        for o in need_list(kind, m, "outcomes"):
             player = as_text(kind, need(kind, o, "description"), "bookmakers.markets.outcomes.description")
             side = str(need(kind, o, "name")).lower()
             line = float(need(kind, o, "point"))
