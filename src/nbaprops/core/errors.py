@@ -4,7 +4,8 @@
     ├── ConfigError (Terminal)         bad settings, missing data folder or file
     ├── InputError (Terminal)          bad user input: date, season, processor name
     ├── DataError (Terminal)           a payload or table that does not fit its schema
-    │   └── SchemaDriftError           upstream renamed or dropped a field
+    │   ├── SchemaDriftError           upstream renamed or dropped a field
+    │   └── ContractError              a row breaks its raw table's contract (range, null, key)
     ├── WarehouseError                 the engine refused a read or a write
     ├── SourceError                    an upstream API failed
     │   ├── TransientSourceError (Transient)   timeouts, 429, 5xx: worth a retry
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ContractError",
     "DataError",
     "GateBlockedError",
     "InputError",
@@ -129,3 +131,17 @@ class GateBlockedError(NbapropsError, TerminalError):
 
 class ModelError(NbapropsError, TerminalError):
     """A stored model cannot be used here (e.g. another feature set)."""
+
+
+class ContractError(DataError):
+    """Rows break their raw table's declared contract: a null, range, allowed value, row rule or key.
+
+    Args:
+        table: the raw table (or payload family) whose contract was broken.
+        column: the column (or key columns) at fault.
+    """
+
+    def __init__(self, message: str, *, table: str, column: str, **kw: str | None) -> None:
+        super().__init__(message, **kw)
+        self.table = table
+        self.column = column

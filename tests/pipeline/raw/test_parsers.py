@@ -7,6 +7,7 @@ Payload kinds without a parser are listed in docs/sources.md with the reason;
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pyarrow as pa
 import pytest
 
 from _support import FIXTURES, REPO
-from nbaprops.core.errors import DataError, SchemaDriftError
+from nbaprops.core.errors import ContractError, DataError, SchemaDriftError
 from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers import PARSERS, parse_payload
 
@@ -319,3 +320,70 @@ def test_every_fixture_kind_is_parsed_or_documented() -> None:
             assert f"`{folder.name}`" in doc, (
                 f"{folder.name}: no parser and not documented in docs/sources.md"
             )
+
+
+# --- the faults a hostile tester found: each is now a one-line project error -----
+def test_a_dropped_header_never_shifts_later_columns() -> None:
+    doc = json.loads(payload("nbac_team_boxscore", "raw_12f99055.json"))
+    doc["resultSets"][0]["headers"].remove("FG_PCT")  # the rows keep all their values
+    with pytest.raises(SchemaDriftError, match=r"row 0 has 29 values for 28 headers .* raw_12f99055\.json"):
+        parse_payload("nbac_team_boxscore", json.dumps(doc).encode(), name="raw_12f99055.json")
+
+
+def test_a_column_dropped_with_its_header_is_read_by_name() -> None:
+    doc = json.loads(payload("nbac_team_boxscore", "raw_12f99055.json"))
+    rs = doc["resultSets"][0]
+    i = rs["headers"].index("NICKNAME")  # a column the parser does not read, before PTS
+    del rs["headers"][i]
+    for row in rs["rowSet"]:
+        del row[i]
+    t = parse_payload("nbac_team_boxscore", json.dumps(doc).encode())
+    assert t.equals(parsed("nbac_team_boxscore", "raw_12f99055.json"))
+    assert one(t, player_name="Josh Hart")["pts"] == 10
+
+
+def test_negative_points_are_refused_naming_payload_row_and_player() -> None:
+    doc = json.loads(payload("bdl_box_scores", "raw_7a649e12.json"))
+    embiid = next(p for p in doc["data"][0]["home_team"]["players"] if p["player"]["last_name"] == "Embiid")
+    embiid["pts"] = -5
+    with pytest.raises(ContractError) as err:
+        parse_payload("bdl_box_scores", json.dumps(doc).encode(), name="raw_7a649e12.json")
+    msg = str(err.value)
+    assert msg.startswith(
+        "player_boxscores: pts = -5 out of range [0, 100] in bdl_box_scores payload raw_7a649e12.json row "
+    )
+    assert msg.endswith("(20240115_HOU_PHI, PHI, Joel Embiid)") and "\n" not in msg
+
+
+def test_more_makes_than_attempts_is_refused() -> None:
+    doc = json.loads(payload("bdl_box_scores", "raw_7a649e12.json"))
+    s = doc["data"][0]["home_team"]["players"][0]
+    s["fgm"], s["fga"] = s["fga"] + 1, s["fga"]
+    with pytest.raises(ContractError, match=r"fgm <= fga broken"):
+        parse_payload("bdl_box_scores", json.dumps(doc).encode())
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "mutate", "match"),
+    [
+        ("bdl_games", "raw_278cb9ed.json", lambda d: d.update(data=None), r"expected a list, got NoneType"),
+        ("bdl_box_scores", "raw_7a649e12.json",
+         lambda d: d["data"][0]["home_team"]["players"][0].update(pts=2**63), r"pts"),
+        ("nbac_play_by_play", "raw_416e8d5c.json.gz",
+         lambda d: d["game"]["actions"][3].update(scoreHome=None), r"not an integer: None"),
+        ("oddsa_events_his", "raw_4c3bc8f6.json", lambda d: d["data"][0].update(id=[]), r"not an identifier"),
+    ],
+)  # fmt: skip
+def test_broken_json_payloads_are_data_errors(kind: str, name: str, mutate: Any, match: str) -> None:
+    raw = payload(kind, name)
+    doc = json.loads(gzip.decompress(raw) if name.endswith(".gz") else raw)
+    mutate(doc)
+    with pytest.raises(DataError, match=match) as err:
+        parse_payload(kind, json.dumps(doc).encode(), name=name)
+    assert kind in str(err.value) and name in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_truncated_gzip_page_is_a_data_error_naming_the_payload() -> None:
+    raw = payload("espn_game_boxscore", "raw_6f34c64b.html.gz")
+    with pytest.raises(DataError, match=r"espn_game_boxscore: gzip payload is truncated .* raw_6f34c64b"):
+        parse_payload("espn_game_boxscore", raw[: len(raw) // 2], name="raw_6f34c64b.html.gz")

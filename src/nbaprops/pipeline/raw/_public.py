@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from nbaprops.core.ids import player_lookup
 from nbaprops.pipeline.contract import Context, ExternalFingerprint
+from nbaprops.pipeline.raw.contracts import Contract, Where, conform
+from nbaprops.sources.public_data import PublicData
 
-__all__ = ["external_for", "with_game_code", "with_player_lookup"]
+__all__ = ["external_for", "load_public", "with_game_code", "with_player_lookup"]
 
 
 def external_for(file: str):  # type: ignore[no-untyped-def]
@@ -38,9 +43,55 @@ def with_game_code(t: pa.Table) -> pa.Table:
     return t.append_column("game_code", code)
 
 
-def as_date(t: pa.Table, col: str = "game_date") -> pa.Table:
-    """Cast a timestamp column to a date column in place (a no-op on a date column)."""
-    i = t.schema.get_field_index(col)
-    if t.schema.field(i).type == pa.date32():
-        return t
-    return t.set_column(i, col, pc.cast(t.column(col), pa.date32()))
+def load_public(
+    t: pa.Table,
+    contract: Contract,
+    data: PublicData,
+    file: str,
+    *,
+    derive: Callable[[pa.Table], pa.Table],
+    derived: Sequence[str],
+    file_key: Sequence[str],
+) -> pa.Table:
+    """Rows read from a public file, made to conform to the table's contract.
+
+    The file's columns are cast first (a type of another kind, a missing column
+    or a value that overflows its declared type stops here), then the derived
+    columns are added and the whole table, key included, is checked once.  Errors name the file and the row in it.
+
+    Args:
+        t: rows read from the file (any subset of it).
+        contract: the raw table's contract.
+        data: the public data folder (to number rows in errors).
+        file: the logical file name (``player_boxscores``).
+        derive: adds the `derived` columns.
+        derived: declared columns computed here, not read.
+        file_key: columns that identify a row in the file (to number it).
+
+    Raises:
+        SchemaDriftError: a declared column is missing or changed type.
+        ContractError: a value, a row rule or the key breaks the contract.
+    """
+    path = data.path(file)
+    where = Where(Path(path).name, row_number=_file_row_number(path, file_key))
+    typed = conform(t, contract, where, skip=derived, keys=False, check=False)
+    return conform(derive(typed), contract, where)
+
+
+def _file_row_number(path: str, key: Sequence[str]) -> Callable[[pa.Table, int], int | None]:
+    """Row ``i`` of a read table -> its row number in the file (computed only for an error)."""
+
+    def row_number(t: pa.Table, i: int) -> int | None:
+        import pyarrow.parquet as pq
+
+        cols = [k for k in key if k in t.column_names]
+        if not cols:
+            return None
+        mine = list(zip(*(t.column(k).to_pylist() for k in cols), strict=True))
+        occurrence = mine[:i].count(mine[i])  # duplicates: the n-th copy is the n-th match
+        full = pq.read_table(path, columns=cols)
+        found = [j for j, row in enumerate(zip(*(full.column(k).to_pylist() for k in cols), strict=True))
+                 if row == mine[i]]  # fmt: skip
+        return found[occurrence] if occurrence < len(found) else None
+
+    return row_number

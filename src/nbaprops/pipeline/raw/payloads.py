@@ -19,7 +19,8 @@ import pyarrow.compute as pc
 from nbaprops.core.errors import DataError
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Input, Processor
 from nbaprops.pipeline.raw import schemas
-from nbaprops.pipeline.raw.parsers import get_parser
+from nbaprops.pipeline.raw.contracts import Where, conform
+from nbaprops.pipeline.raw.parsers import get_parser, parse_payload
 from nbaprops.pipeline.raw.players import ALIASES, INDEX, PlayerRegistry
 
 __all__ = ["PAYLOAD_PROCESSORS", "PayloadSpec", "parse_stored", "payload_processor"]
@@ -66,17 +67,22 @@ def _scraped(ctx: Context, spec: PayloadSpec) -> bool:
 def parse_stored(ctx: Context, spec: PayloadSpec) -> pa.Table:
     """Parse every stored payload of the date into one table (registry applied).
 
+    Every payload's rows conform to the family's contract (`parse_payload`); the
+    date's rows together conform to the output table's (its key unique across
+    payloads), or nothing is returned.
+
     Raises:
-        DataError: nothing was scraped for the date, or a payload does not parse.
+        DataError: nothing was scraped for the date, a payload does not parse, or
+            the rows break the contract (naming the payload, column, value and row).
     """
     rows = _manifest_rows(ctx, spec)
     parser = get_parser(spec.kind)
-    schema = schemas.SCHEMAS[parser.family]
+    contract = schemas.CONTRACTS[parser.family].renamed(spec.output)
     if not rows and not _scraped(ctx, spec):
         raise DataError(f"no stored {spec.kind} payload for {ctx.date}: run scrape_{spec.kind} first")
     tables = []
     for path, _sha, _empty in rows:
-        t = parser.parse(ctx.raw.get(path), spec.kind)
+        t = parse_payload(spec.kind, ctx.raw.get(path), name=path)
         if "game_date" in t.column_names:  # per-date payloads: fill what the payload leaves open
             t = t.set_column(
                 t.schema.get_field_index("game_date"),
@@ -84,11 +90,12 @@ def parse_stored(ctx: Context, spec: PayloadSpec) -> pa.Table:
                 pc.fill_null(t.column("game_date"), pa.scalar(ctx.date, pa.date32())),
             )
         tables.append(t)
-    out = pa.concat_tables(tables) if tables else schema.empty_table()
+    out = pa.concat_tables(tables) if tables else contract.schema.empty_table()
     if spec.only_partition_date and out.num_rows:
         out = out.filter(pc.equal(out.column("game_date"), pa.scalar(ctx.date, pa.date32())))
     if "nba_player_id" in out.column_names:
         out = PlayerRegistry(ctx.warehouse).apply(out, spec.source)
+    out = conform(out, contract, Where(f"the {spec.kind} payloads of {ctx.date}"))
     if "game_date" not in out.column_names:
         out = out.append_column("game_date", pa.array([ctx.date] * out.num_rows, pa.date32()))
     return out
@@ -114,7 +121,7 @@ def payload_processor(spec: PayloadSpec) -> Processor:
         phase=2,
         output=spec.output,
         partition="date",
-        key=("source",),
+        key=schemas.CONTRACTS[get_parser(spec.kind).family].key,
         description=f"Raw rows parsed from stored {spec.kind} payloads.",
         inputs=(Input(spec.manifest), Input(ALIASES, "all"), Input(INDEX, "all")),
         build=build,

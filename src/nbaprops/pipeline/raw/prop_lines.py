@@ -5,27 +5,10 @@ from __future__ import annotations
 import pyarrow as pa
 
 from nbaprops.pipeline.contract import Context, Input, Processor
-from nbaprops.pipeline.raw._public import as_date, external_for, with_game_code, with_player_lookup
+from nbaprops.pipeline.raw._public import external_for, load_public, with_game_code, with_player_lookup
+from nbaprops.pipeline.raw.schemas import PROP_LINES_PUBLIC
 
 __all__ = ["RAW_PROP_LINES"]
-
-COLUMNS = [
-    "game_date",
-    "game_code",
-    "game_key",
-    "event_id",
-    "game_time_utc",
-    "player_name",
-    "player_lookup",
-    "player_id",
-    "market",
-    "bookmaker",
-    "line",
-    "over_odds",
-    "under_odds",
-    "snapshot",
-    "is_primary_line",
-]
 
 
 def build(ctx: Context) -> pa.Table:
@@ -38,10 +21,23 @@ def build(ctx: Context) -> pa.Table:
 
 
 def build_many(ctxs: list[Context]) -> pa.Table:
-    """Several dates' lines at once (a backfill batch)."""
-    t = ctxs[0].public_data().read_dates("props_points", [c.date for c in ctxs])
+    """Several dates' lines at once (a backfill batch), checked against the contract.
+
+    Raises:
+        DataError: the rows break `PROP_LINES_PUBLIC` (nothing is written).
+    """
+    data = ctxs[0].public_data()
+    t = data.read_dates("props_points", [c.date for c in ctxs])
     t = t.rename_columns(["player_id" if c == "matched_player_id" else c for c in t.column_names])
-    return with_player_lookup(with_game_code(as_date(t))).select(COLUMNS)
+    return load_public(
+        t,
+        PROP_LINES_PUBLIC,
+        data,
+        "props_points",
+        derive=lambda t: with_player_lookup(with_game_code(t)),
+        derived=("game_code", "player_lookup"),
+        file_key=("game_key", "player_name", "bookmaker", "line", "snapshot"),
+    )
 
 
 RAW_PROP_LINES = Processor(
@@ -49,7 +45,7 @@ RAW_PROP_LINES = Processor(
     phase=2,
     output="raw_prop_lines",
     partition="date",
-    key=("game_code", "player_name", "bookmaker", "line", "snapshot"),
+    key=PROP_LINES_PUBLIC.key,
     description="Player points prop lines, every book and alternate (public data props_points.parquet).",
     inputs=(Input("schedule", "season"),),
     build=build,

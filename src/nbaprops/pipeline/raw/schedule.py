@@ -5,30 +5,28 @@ from __future__ import annotations
 import pyarrow as pa
 
 from nbaprops.pipeline.contract import Context, Processor
-from nbaprops.pipeline.raw._public import as_date, external_for, with_game_code
+from nbaprops.pipeline.raw._public import external_for, load_public, with_game_code
+from nbaprops.pipeline.raw.schemas import SCHEDULE_CONTRACT
 
 __all__ = ["SCHEDULE"]
 
-COLUMNS = [
-    "game_id",
-    "game_code",
-    "game_key",
-    "game_date",
-    "season",
-    "season_type",
-    "home_team",
-    "away_team",
-    "home_pts",
-    "away_pts",
-    "status",
-    "home_away_ambiguous",
-]
-
 
 def build(ctx: Context) -> pa.Table:
-    """One season's games from the public ``games.parquet``."""
-    t = ctx.public_data().read_season("games", ctx.season)
-    return with_game_code(as_date(t)).select(COLUMNS)
+    """One season's games from the public ``games.parquet``, checked against the contract.
+
+    Raises:
+        DataError: the rows break `SCHEDULE_CONTRACT` (nothing is written).
+    """
+    data = ctx.public_data()
+    return load_public(
+        data.read_season("games", ctx.season),
+        SCHEDULE_CONTRACT,
+        data,
+        "games",
+        derive=with_game_code,
+        derived=("game_code",),
+        file_key=("game_key",),
+    )
 
 
 SCHEDULE = Processor(
@@ -36,7 +34,7 @@ SCHEDULE = Processor(
     phase=2,
     output="schedule",
     partition="season",
-    key=("game_code",),
+    key=SCHEDULE_CONTRACT.key,
     description="Schedule and final scores, one row per game (public data games.parquet).",
     build=build,
     external=external_for("games"),

@@ -1,15 +1,21 @@
-"""Every raw table's Arrow schema, in one place.
+"""Every raw table's declared contract (columns, Arrow types, nullability, ranges, keys), in one place.
 
-Parsers produce exactly these schemas (column order included), so a raw
+Parsers produce exactly the family schemas (column order included), so a raw
 table looks the same whichever source filled it; ``source`` says which.
-Times are UTC; ``game_date`` is the US/Eastern game date.
+The public-archive tables (``schedule``, ``raw_player_boxscores``,
+``raw_prop_lines``) keep the archive's own columns and types.  Times are UTC;
+``game_date`` is the US/Eastern game date.  `nbaprops.pipeline.raw.contracts`
+says how a contract is enforced; a column must be declared here to be loaded.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
+from nbaprops.pipeline.raw.contracts import Column, Contract, at_most, col, points_identity
+
 __all__ = [
+    "CONTRACTS",
     "EVENTS",
     "GAMEBOOK",
     "GAMES",
@@ -19,199 +25,430 @@ __all__ = [
     "MANIFEST",
     "PLAYERS",
     "PLAYER_BOXSCORES",
+    "PLAYER_BOXSCORES_ARCHIVE",
+    "PLAYER_BOXSCORES_PUBLIC",
     "PLAY_BY_PLAY",
     "PROP_LINES",
+    "PROP_LINES_PUBLIC",
+    "PUBLIC",
+    "SCHEDULE_CONTRACT",
     "SCHEMAS",
+    "TEAMS",
 ]
 
 TS = pa.timestamp("us", tz="UTC")
+STR, I16, I32, I64, F32, F64 = pa.string(), pa.int16(), pa.int32(), pa.int64(), pa.float32(), pa.float64()
+DATE, BOOL = pa.date32(), pa.bool_()
+
+TEAMS = frozenset(
+    [
+        "ATL",
+        "BKN",
+        "BOS",
+        "CHA",
+        "CHI",
+        "CLE",
+        "DAL",
+        "DEN",
+        "DET",
+        "GSW",
+        "HOU",
+        "IND",
+        "LAC",
+        "LAL",
+        "MEM",
+        "MIA",
+        "MIL",
+        "MIN",
+        "NOP",
+        "NYK",
+        "OKC",
+        "ORL",
+        "PHI",
+        "PHX",
+        "POR",
+        "SAC",
+        "SAS",
+        "TOR",
+        "UTA",
+        "WAS",
+    ]
+)
+"""NBA.com abbreviations of the 30 teams (every raw table stores these)."""
+SOURCES = frozenset({"nbac", "bdl", "espn", "odds_api", "bettingpros"})
+GAME_STATUS = frozenset({"final", "scheduled", "in_progress"})
+TEAM = r"[A-Z]{2,4}"
+"""Any team code (schedules also list exhibition opponents and All-Star teams)."""
+CODE = r"\d{8}_[A-Z]{2,4}_[A-Z]{2,4}"
+"""A game code, YYYYMMDD_AWAY_HOME."""
+SEASON = r"\d{4}-\d{2}"
+KEY = r"\d{4}-\d{2}-\d{2}_[A-Z]{2,4}@[A-Z]{2,4}"
+"""The public archive's game key, YYYY-MM-DD_AWAY@HOME."""
+ID = r"[0-9A-Za-z_.:\-]{1,64}"
+"""An upstream identifier (digits for most sources, hex for The Odds API)."""
+TEAM_PTS = (0, 250)
+DECIMAL_ODDS = (1.0, 1001.0)
 
 MANIFEST = pa.schema(
     [
-        ("kind", pa.string()),  # payload kind, e.g. nbac_scoreboard_v2
-        ("source", pa.string()),  # source profile, e.g. nbac_stats
-        ("endpoint", pa.string()),
-        ("params", pa.string()),  # JSON of the query parameters, never secrets
-        ("game_date", pa.date32()),  # the partition the payload was fetched for
+        ("kind", STR),  # payload kind, e.g. nbac_scoreboard_v2
+        ("source", STR),  # source profile, e.g. nbac_stats
+        ("endpoint", STR),
+        ("params", STR),  # JSON of the query parameters, never secrets
+        ("game_date", DATE),  # the partition the payload was fetched for
         ("fetched_at", TS),
-        ("status", pa.int32()),  # HTTP status of the successful attempt
-        ("attempts", pa.int32()),
-        ("bytes", pa.int64()),
-        ("sha256", pa.string()),
-        ("path", pa.string()),  # where the raw store keeps it
-        ("empty", pa.bool_()),  # a valid answer with nothing in it (no games that day)
+        ("status", I32),  # HTTP status of the successful attempt
+        ("attempts", I32),
+        ("bytes", I64),
+        ("sha256", STR),
+        ("path", STR),  # where the raw store keeps it
+        ("empty", BOOL),  # a valid answer with nothing in it (no games that day)
     ]
 )
 """One row per stored payload: written before anything is parsed."""
 
-GAMES = pa.schema(
-    [
-        ("source", pa.string()),
-        ("game_id", pa.string()),  # NBA.com 10-digit id when the source knows it
-        ("source_game_id", pa.string()),
-        ("game_code", pa.string()),  # YYYYMMDD_AWAY_HOME
-        ("game_date", pa.date32()),
-        ("season", pa.string()),  # 2024-25
-        ("away_team", pa.string()),
-        ("home_team", pa.string()),
-        ("away_pts", pa.int32()),
-        ("home_pts", pa.int32()),
-        ("status", pa.string()),  # final | scheduled | in_progress
+
+def _box(minutes: pa.DataType, count: pa.DataType, *, null_counts: bool) -> list[Column]:
+    """The box-score stat columns shared by the payload family and the public archive."""
+    n = null_counts
+    return [
+        col("minutes", minutes, range_=(0, 80)),
+        col("pts", count, null=n, range_=(0, 100)),
+        col("fgm", count, range_=(0, 40)),
+        col("fga", count, range_=(0, 80)),
+        col("fg3m", count, range_=(0, 30)),
+        col("fg3a", count, range_=(0, 50)),
+        col("ftm", count, range_=(0, 40)),
+        col("fta", count, range_=(0, 50)),
+        col("reb", count, null=n, range_=(0, 60)),
+        col("ast", count, null=n, range_=(0, 40)),
+        col("stl", count, null=n, range_=(0, 20)),
+        col("blk", count, null=n, range_=(0, 20)),
+        col("tov", count, null=n, range_=(0, 20)),
+        col("pf", count, range_=(0, 10)),
     ]
+
+
+BOX_RULES = (
+    at_most("fgm", "fga"),
+    at_most("fg3m", "fg3a"),
+    at_most("ftm", "fta"),
+    at_most("fg3m", "fgm"),
+    at_most("fg3a", "fga"),
+    points_identity(),
+)
+"""Row rules of every box-score table (they hold on every real row)."""
+
+# --- payload families: raw_<source>_<kind> tables ------------------------------
+GAMES_CONTRACT = Contract(
+    "games",
+    (
+        col("source", STR, null=False, allowed=SOURCES),
+        col("game_id", STR, pattern=ID),  # NBA.com 10-digit id when the source knows it
+        col("source_game_id", STR, pattern=ID),
+        col("game_code", STR, null=False, pattern=CODE),  # YYYYMMDD_AWAY_HOME
+        col("game_date", DATE, null=False),
+        col("season", STR, null=False, pattern=SEASON),  # 2024-25
+        col("away_team", STR, null=False, pattern=TEAM),
+        col("home_team", STR, null=False, pattern=TEAM),
+        col("away_pts", I32, range_=TEAM_PTS),
+        col("home_pts", I32, range_=TEAM_PTS),
+        col("status", STR, null=False, allowed=GAME_STATUS),
+    ),
+    key=("source", "game_code"),
 )
 
-PLAYER_BOXSCORES = pa.schema(
-    [
-        ("source", pa.string()),
-        ("game_id", pa.string()),
-        ("source_game_id", pa.string()),
-        ("game_code", pa.string()),
-        ("game_date", pa.date32()),
-        ("team", pa.string()),
-        ("source_player_id", pa.string()),
-        ("player_name", pa.string()),
-        ("player_lookup", pa.string()),
-        ("nba_player_id", pa.string()),  # from the player registry (null: unresolved)
-        ("minutes", pa.float64()),
-        ("pts", pa.int32()),
-        ("fgm", pa.int32()),
-        ("fga", pa.int32()),
-        ("fg3m", pa.int32()),
-        ("fg3a", pa.int32()),
-        ("ftm", pa.int32()),
-        ("fta", pa.int32()),
-        ("reb", pa.int32()),
-        ("ast", pa.int32()),
-        ("stl", pa.int32()),
-        ("blk", pa.int32()),
-        ("tov", pa.int32()),
-        ("pf", pa.int32()),
-        ("dnp_reason", pa.string()),  # why a listed player did not play (null: played)
-    ]
+BOXSCORES_CONTRACT = Contract(
+    "player_boxscores",
+    (
+        col("source", STR, null=False, allowed=SOURCES),
+        col("game_id", STR, pattern=ID),
+        col("source_game_id", STR, pattern=ID),
+        col("game_code", STR, pattern=CODE),  # null where the payload names only one team (bdl /stats)
+        col("game_date", DATE),  # null in per-game payloads until the processor fills the date
+        col("team", STR, null=False, pattern=TEAM),
+        col("source_player_id", STR, null=False, pattern=ID),
+        col("player_name", STR, null=False),
+        col("player_lookup", STR),
+        col("nba_player_id", STR, pattern=ID),  # from the player registry (null: unresolved)
+        *_box(F64, I32, null_counts=True),
+        col("dnp_reason", STR),  # why a listed player did not play (null: played)
+    ),
+    key=("source", "source_game_id", "game_code", "source_player_id"),
+    rules=BOX_RULES,
 )
 
-PLAY_BY_PLAY = pa.schema(
-    [
-        ("game_id", pa.string()),
-        ("action_number", pa.int32()),
-        ("period", pa.int32()),
-        ("clock", pa.string()),
-        ("team", pa.string()),
-        ("person_id", pa.string()),
-        ("player_name", pa.string()),
-        ("action_type", pa.string()),
-        ("sub_type", pa.string()),
-        ("shot_result", pa.string()),
-        ("points", pa.int32()),  # points this action scored (0 for misses and non-scoring actions)
-        ("score_home", pa.int32()),
-        ("score_away", pa.int32()),
-    ]
+PLAY_BY_PLAY_CONTRACT = Contract(
+    "play_by_play",
+    (
+        col("game_id", STR, null=False, pattern=ID),
+        col("action_number", I32, null=False, range_=(0, 100_000)),
+        col("period", I32, null=False, range_=(1, 20)),
+        col("clock", STR),
+        col("team", STR, pattern=TEAM),
+        col("person_id", STR, pattern=ID),
+        col("player_name", STR),
+        col("action_type", STR, null=False),
+        col("sub_type", STR),
+        col("shot_result", STR),
+        col("points", I32, null=False, range_=(0, 3)),  # points this action scored
+        col("score_home", I32, null=False, range_=TEAM_PTS),
+        col("score_away", I32, null=False, range_=TEAM_PTS),
+    ),
+    key=("game_id", "action_number"),
 )
 
-INJURY_REPORT = pa.schema(
-    [
-        ("report_label", pa.string()),  # as printed, e.g. "01/04/24 12:30 PM"
-        ("game_date", pa.date32()),
-        ("game_time", pa.string()),
-        ("matchup", pa.string()),  # AWAY@HOME
-        ("team", pa.string()),  # full team name as printed
-        ("player_name", pa.string()),  # "First Last"
-        ("player_lookup", pa.string()),
-        ("status", pa.string()),  # Out | Doubtful | Questionable | Probable | Available
-        ("reason", pa.string()),
-    ]
+INJURY_REPORT_CONTRACT = Contract(
+    "injury_report",
+    (
+        col("report_label", STR),  # as printed, e.g. "01/04/24 12:30 PM"
+        col("game_date", DATE),
+        col("game_time", STR),
+        col("matchup", STR),  # AWAY@HOME
+        col("team", STR),  # full team name as printed
+        col("player_name", STR, null=False),  # "First Last"
+        col("player_lookup", STR),
+        col("status", STR, null=False, allowed=("Out", "Doubtful", "Questionable", "Probable", "Available")),
+        col("reason", STR),
+    ),
+    key=("game_date", "matchup", "player_name"),
 )
 
-GAMEBOOK = pa.schema(
-    [
-        ("game_code", pa.string()),
-        ("team", pa.string()),
-        ("player_name", pa.string()),
-        ("player_lookup", pa.string()),
-        ("status", pa.string()),  # played | dnp | dnd | nwt | inactive
-        ("reason", pa.string()),
-    ]
+GAMEBOOK_CONTRACT = Contract(
+    "gamebook",
+    (
+        col("game_code", STR),
+        col("team", STR),
+        col("player_name", STR, null=False),
+        col("player_lookup", STR),
+        col("status", STR, null=False, allowed=("played", "dnp", "dnd", "nwt", "inactive")),
+        col("reason", STR),
+    ),
+    key=("game_code", "team", "player_name"),
 )
 
-INJURIES = pa.schema(
-    [
-        ("source", pa.string()),
-        ("source_player_id", pa.string()),
-        ("player_name", pa.string()),
-        ("player_lookup", pa.string()),
-        ("source_team_id", pa.string()),
-        ("status", pa.string()),
-        ("return_date", pa.string()),
-        ("description", pa.string()),
-    ]
+INJURIES_CONTRACT = Contract(
+    "injuries",
+    (
+        col("source", STR, null=False, allowed=SOURCES),
+        col("source_player_id", STR, null=False, pattern=ID),
+        col("player_name", STR, null=False),
+        col("player_lookup", STR),
+        col("source_team_id", STR),
+        col("status", STR, null=False),
+        col("return_date", STR),
+        col("description", STR),
+    ),
+    key=("source", "source_player_id"),
 )
 
-PLAYERS = pa.schema(
-    [
-        ("source", pa.string()),
-        ("source_player_id", pa.string()),
-        ("player_name", pa.string()),
-        ("player_lookup", pa.string()),
-        ("team", pa.string()),
-        ("nba_player_id", pa.string()),  # known directly only for NBA.com
-    ]
+PLAYERS_CONTRACT = Contract(
+    "players",
+    (
+        col("source", STR, null=False, allowed=SOURCES),
+        col("source_player_id", STR, null=False, pattern=ID),
+        col("player_name", STR, null=False),
+        col("player_lookup", STR),
+        col("team", STR),  # the source's own code (free agents: null)
+        col("nba_player_id", STR, pattern=ID),  # known directly only for NBA.com
+    ),
+    key=("source", "source_player_id"),
 )
 
-EVENTS = pa.schema(
-    [
-        ("source", pa.string()),
-        ("event_id", pa.string()),
-        ("commence_time", TS),
-        ("game_date", pa.date32()),
-        ("game_code", pa.string()),
-        ("away_team", pa.string()),
-        ("home_team", pa.string()),
-        ("status", pa.string()),
-    ]
+EVENTS_CONTRACT = Contract(
+    "events",
+    (
+        col("source", STR, null=False, allowed=SOURCES),
+        col("event_id", STR, null=False, pattern=ID),
+        col("commence_time", TS, null=False),
+        col("game_date", DATE, null=False),
+        col("game_code", STR, null=False, pattern=CODE),
+        col("away_team", STR, null=False, pattern=TEAM),
+        col("home_team", STR, null=False, pattern=TEAM),
+        col("status", STR),
+    ),
+    key=("source", "event_id"),
 )
 
-PROP_LINES = pa.schema(
-    [
-        ("source", pa.string()),
-        ("event_id", pa.string()),
-        ("game_code", pa.string()),
-        ("snapshot_time", TS),
-        ("bookmaker", pa.string()),
-        ("market", pa.string()),
-        ("player_name", pa.string()),
-        ("player_lookup", pa.string()),
-        ("nba_player_id", pa.string()),  # from the player registry (null: unresolved)
-        ("line", pa.float64()),
-        ("over_price", pa.float64()),  # decimal odds
-        ("under_price", pa.float64()),
-    ]
+_QUOTE = (
+    col("source", STR, null=False, allowed=SOURCES),
+    col("event_id", STR, null=False, pattern=ID),
+    col("game_code", STR, null=False, pattern=CODE),
+    col("snapshot_time", TS, null=False),
+    col("bookmaker", STR, null=False),
+)
+"""Leading columns of every sportsbook quote (prop lines, game lines)."""
+
+PROP_LINES_CONTRACT = Contract(
+    "prop_lines",
+    (
+        *_QUOTE,
+        col("market", STR, null=False),
+        col("player_name", STR, null=False),
+        col("player_lookup", STR),
+        col("nba_player_id", STR, pattern=ID),  # from the player registry (null: unresolved)
+        col("line", F64, null=False, range_=(0, 100)),
+        col("over_price", F64, range_=DECIMAL_ODDS),  # decimal odds
+        col("under_price", F64, range_=DECIMAL_ODDS),
+    ),
+    key=("source", "event_id", "snapshot_time", "bookmaker", "market", "player_name", "line"),
 )
 
-GAME_LINES = pa.schema(
-    [
-        ("source", pa.string()),
-        ("event_id", pa.string()),
-        ("game_code", pa.string()),
-        ("snapshot_time", TS),
-        ("bookmaker", pa.string()),
-        ("market", pa.string()),  # h2h | spreads | totals
-        ("outcome", pa.string()),  # team abbreviation, or Over / Under
-        ("point", pa.float64()),
-        ("price", pa.float64()),
-    ]
+GAME_LINES_CONTRACT = Contract(
+    "game_lines",
+    (
+        *_QUOTE,
+        col("market", STR, null=False, allowed=("h2h", "spreads", "totals")),
+        col("outcome", STR, null=False),  # team abbreviation, or Over / Under
+        col("point", F64, range_=(-100, 400)),
+        col("price", F64, null=False, range_=DECIMAL_ODDS),
+    ),
+    key=("source", "event_id", "snapshot_time", "bookmaker", "market", "outcome"),
 )
 
-SCHEMAS: dict[str, pa.Schema] = {
-    "manifest": MANIFEST,
-    "games": GAMES,
-    "player_boxscores": PLAYER_BOXSCORES,
-    "play_by_play": PLAY_BY_PLAY,
-    "injury_report": INJURY_REPORT,
-    "gamebook": GAMEBOOK,
-    "injuries": INJURIES,
-    "players": PLAYERS,
-    "events": EVENTS,
-    "prop_lines": PROP_LINES,
-    "game_lines": GAME_LINES,
+CONTRACTS: dict[str, Contract] = {
+    c.table: c
+    for c in (
+        GAMES_CONTRACT,
+        BOXSCORES_CONTRACT,
+        PLAY_BY_PLAY_CONTRACT,
+        INJURY_REPORT_CONTRACT,
+        GAMEBOOK_CONTRACT,
+        INJURIES_CONTRACT,
+        PLAYERS_CONTRACT,
+        EVENTS_CONTRACT,
+        PROP_LINES_CONTRACT,
+        GAME_LINES_CONTRACT,
+    )
 }
-"""Schema by raw table family (parsers name theirs with these keys)."""
+"""Contract by raw table family (parsers name theirs with these keys)."""
+
+GAMES = GAMES_CONTRACT.schema
+PLAYER_BOXSCORES = BOXSCORES_CONTRACT.schema
+PLAY_BY_PLAY = PLAY_BY_PLAY_CONTRACT.schema
+INJURY_REPORT = INJURY_REPORT_CONTRACT.schema
+GAMEBOOK = GAMEBOOK_CONTRACT.schema
+INJURIES = INJURIES_CONTRACT.schema
+PLAYERS = PLAYERS_CONTRACT.schema
+EVENTS = EVENTS_CONTRACT.schema
+PROP_LINES = PROP_LINES_CONTRACT.schema
+GAME_LINES = GAME_LINES_CONTRACT.schema
+
+SCHEMAS: dict[str, pa.Schema] = {"manifest": MANIFEST, **{k: c.schema for k, c in CONTRACTS.items()}}
+"""Arrow schema by raw table family."""
+
+# --- the public archive (../shared/data/nba): the archive's own columns and types ---
+SCHEDULE_CONTRACT = Contract(
+    "schedule",
+    (
+        col("game_id", STR, pattern=ID),  # none for 2025-26 in the archive
+        col("game_code", STR, null=False, pattern=CODE),
+        col("game_key", STR, null=False, pattern=KEY),  # YYYY-MM-DD_AWAY@HOME
+        col("game_date", DATE, null=False),
+        col("season", STR, null=False, pattern=SEASON),
+        col(
+            "season_type",
+            STR,
+            null=False,
+            allowed=("regular", "playoffs", "play_in", "cup_final", "preseason"),
+        ),
+        col("home_team", STR, null=False, allowed=TEAMS),
+        col("away_team", STR, null=False, allowed=TEAMS),
+        col("home_pts", I64, range_=TEAM_PTS),
+        col("away_pts", I64, range_=TEAM_PTS),
+        col("status", STR, null=False, allowed=GAME_STATUS),
+        col("home_away_ambiguous", BOOL),
+    ),
+    key=("game_code",),
+    partition_column="season",
+    ignored=frozenset({"home_team_id", "away_team_id", "minutes", "source"}),
+)
+
+PLAYER_BOXSCORES_ARCHIVE = Contract(
+    "raw_player_boxscores",
+    (
+        col("game_id", STR, pattern=ID),
+        col("game_key", STR, null=False, pattern=KEY),
+        col("game_date", DATE, null=False),
+        col("season", STR, null=False, pattern=SEASON),
+        col("season_type", STR, null=False, allowed=("regular", "playoffs", "play_in", "cup_final")),
+        col("team", STR, null=False, allowed=TEAMS),
+        col("opponent", STR, null=False, allowed=TEAMS),
+        col("is_home", BOOL, null=False),
+        col("home_away", STR, null=False, allowed=("home", "away")),
+        col("player_id", I64, null=False, range_=(1, 99_999_999)),
+        col("player_name", STR, null=False),
+        col("player_name_norm", STR, null=False),
+        col("team_result", STR, allowed=("W", "L")),
+        *(
+            c
+            for c in _box(F32, I16, null_counts=False)
+            if c.name in ("minutes", "pts", "reb", "ast", "stl", "blk", "tov")
+        ),
+        col("plus_minus", F32, range_=(-100, 100)),
+        col("fg_pct", F32, range_=(0, 1)),
+        col("fg3_pct", F32, range_=(0, 1)),
+        col("ft_pct", F32, range_=(0, 1)),
+        *(
+            c
+            for c in _box(F32, I16, null_counts=True)
+            if c.name in ("fgm", "fga", "fg3m", "fg3a", "ftm", "fta")
+        ),
+        col("oreb", I16, range_=(0, 40)),
+        col("dreb", I16, range_=(0, 40)),
+        col("pf", I16, range_=(0, 10)),
+        col("has_shooting_counts", BOOL, null=False),
+        col("starter", BOOL),
+        col("game_code", STR, null=False, pattern=CODE),
+        col("player_lookup", STR),
+    ),
+    key=("game_code", "player_id"),
+    rules=BOX_RULES,
+    partition_column="game_date",
+)
+"""The archive's ``player_boxscores.parquet`` rows, as read (before the sources are merged)."""
+
+PLAYER_BOXSCORES_PUBLIC = Contract(
+    "raw_player_boxscores",
+    (
+        *PLAYER_BOXSCORES_ARCHIVE.columns,
+        col("source", STR, null=False, allowed=("nbac", "bdl", "public_archive")),  # who served the row
+    ),
+    key=PLAYER_BOXSCORES_ARCHIVE.key,
+    rules=BOX_RULES,
+    partition_column="game_date",
+)
+"""The canonical ``raw_player_boxscores`` table: the archive's columns plus ``source``."""
+
+
+PROP_LINES_PUBLIC = Contract(
+    "raw_prop_lines",
+    (
+        col("game_date", DATE, null=False),
+        col("game_code", STR, null=False, pattern=CODE),
+        col("game_key", STR, null=False, pattern=KEY),
+        col("event_id", STR, null=False, pattern=ID),
+        col("game_time_utc", TS, null=False),
+        col("player_name", STR, null=False),
+        col("player_lookup", STR),
+        col("player_id", I64, range_=(1, 99_999_999)),  # null: the archive could not match the name
+        col("market", STR, null=False, allowed=("player_points",)),
+        col("bookmaker", STR, null=False),
+        col("line", F64, null=False, range_=(0, 100)),
+        col("over_odds", F64, range_=(-100_000, 100_000)),  # American odds
+        col("under_odds", F64, range_=(-100_000, 100_000)),
+        col("snapshot", STR, null=False),
+        col("is_primary_line", BOOL, null=False),
+    ),
+    key=("game_code", "player_name", "bookmaker", "line", "snapshot"),
+    partition_column="game_date",
+    ignored=frozenset(
+        {"home_team", "away_team", "player_name_norm", "source", "source_commit", "source_path"}
+        | {"n_lines_same_book_snapshot", "match_method"}
+    ),
+)
+
+PUBLIC: dict[str, Contract] = {
+    c.table: c for c in (SCHEDULE_CONTRACT, PLAYER_BOXSCORES_PUBLIC, PROP_LINES_PUBLIC)
+}
+"""Contract by public-archive raw table."""

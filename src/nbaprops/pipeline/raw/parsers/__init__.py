@@ -5,6 +5,13 @@
 of the raw schema named by ``family`` (see `nbaprops.pipeline.raw.schemas`).
 Drift (a missing or renamed field) raises `SchemaDriftError` naming the kind
 and the field; a payload that is broken in another way raises `DataError`.
+
+`parse_payload` is the boundary every caller goes through: it raises only
+`NbapropsError` subclasses, naming the kind and the payload (whatever a
+parser or a library under it raised: a `KeyError`, an overflow, a truncated
+gzip stream, a damaged PDF), and returns only rows that conform to the
+family's declared contract (`nbaprops.pipeline.raw.schemas.CONTRACTS`):
+types, nulls, ranges, allowed values, row rules and a unique key.
 """
 
 from __future__ import annotations
@@ -14,8 +21,10 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from nbaprops.core.errors import InputError
+from nbaprops.core.errors import DataError, InputError, NbapropsError
+from nbaprops.pipeline.raw.contracts import Where, conform
 from nbaprops.pipeline.raw.parsers import bdl, bettingpros, espn, nbac, odds, pdf
+from nbaprops.pipeline.raw.schemas import CONTRACTS
 
 __all__ = ["PARSERS", "Parser", "get_parser", "parse_payload"]
 
@@ -83,6 +92,34 @@ def get_parser(kind: str) -> Parser:
         ) from None
 
 
-def parse_payload(kind: str, content: bytes) -> pa.Table:
-    """Parse one payload of a kind into its raw table."""
-    return get_parser(kind).parse(content, kind)
+def parse_payload(kind: str, content: bytes, name: str | None = None) -> pa.Table:
+    """Parse one payload of a kind into its raw table, checked against the family's contract.
+
+    Args:
+        kind: the payload kind.
+        content: the stored bytes.
+        name: the payload's name (file or raw-store path), named in every error.
+
+    Raises:
+        InputError: an unknown kind.
+        DataError: the payload does not parse or its rows break the contract
+            (`SchemaDriftError` and `ContractError` are kinds of it); never anything else.
+    """
+    parser = get_parser(kind)
+    origin = f"{kind} payload {name}" if name else f"{kind} payload"
+    try:
+        rows = parser.parse(content, kind)
+        return conform(rows, CONTRACTS[parser.family], Where(origin))
+    except NbapropsError as exc:
+        raise _naming(exc, name) from None
+    except Exception as exc:  # the boundary: whatever a parser or a library under it raised
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        raise DataError(f"{origin} does not parse ({type(exc).__name__}: {detail})") from None
+
+
+def _naming(exc: NbapropsError, name: str | None) -> NbapropsError:
+    """The error, its message naming the payload (once)."""
+    if name and name not in exc.message:
+        exc.message = f"{exc.message} in payload {name}"
+        exc.args = (exc.message,)
+    return exc

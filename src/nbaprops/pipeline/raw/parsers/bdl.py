@@ -11,7 +11,16 @@ from nbaprops.core.calendar import season_label
 from nbaprops.core.errors import SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
-from nbaprops.pipeline.raw.parsers._util import load_json, lookup, need, team_abbr, to_table
+from nbaprops.pipeline.raw.parsers._util import (
+    as_id,
+    full_name,
+    load_json,
+    lookup,
+    need,
+    need_list,
+    team_abbr,
+    to_table,
+)
 
 __all__ = ["parse_box_scores", "parse_games", "parse_injuries", "parse_player_box_scores", "parse_players"]
 
@@ -50,7 +59,7 @@ def _game(kind: str, g: dict[str, Any], path: str) -> dict[str, Any]:
     return {
         "source": "bdl",
         "game_id": None,
-        "source_game_id": str(g["id"]) if "id" in g else None,
+        "source_game_id": as_id(kind, g["id"], f"{path}.id") if "id" in g else None,
         "game_code": game_code(day, away, home),
         "game_date": day,
         "season": season_label(int(need(kind, g, "season"))),
@@ -65,7 +74,7 @@ def _game(kind: str, g: dict[str, Any], path: str) -> dict[str, Any]:
 def parse_games(content: bytes, kind: str = "bdl_games") -> pa.Table:
     """``/games``: one row per game."""
     doc = load_json(kind, content)
-    return to_table(kind, [_game(kind, g, "data") for g in need(kind, doc, "data")], schemas.GAMES)
+    return to_table(kind, [_game(kind, g, "data") for g in need_list(kind, doc, "data")], schemas.GAMES)
 
 
 def _minutes(v: Any) -> float | None:
@@ -83,7 +92,7 @@ def _player_row(kind: str, s: dict[str, Any], game: dict[str, Any], team: str, p
         if f not in s:
             raise SchemaDriftError("field missing", source=kind, field=f"{path}.{f}")
     p = need(kind, s, "player")
-    name = f"{need(kind, p, 'first_name')} {need(kind, p, 'last_name')}".strip()
+    name = full_name(kind, p, "first_name", "last_name")
     minutes = _minutes(s["min"])
     return {
         "source": "bdl",
@@ -92,7 +101,7 @@ def _player_row(kind: str, s: dict[str, Any], game: dict[str, Any], team: str, p
         "game_code": game["game_code"],
         "game_date": game["game_date"],
         "team": team,
-        "source_player_id": str(need(kind, p, "id")),
+        "source_player_id": as_id(kind, need(kind, p, "id"), "player.id"),
         "player_name": name,
         "player_lookup": lookup(name),
         "minutes": minutes,
@@ -117,10 +126,10 @@ def parse_box_scores(content: bytes, kind: str = "bdl_box_scores") -> pa.Table:
     """``/box_scores``: every player of every game of the date (teams nest their players)."""
     doc = load_json(kind, content)
     rows = []
-    for g in need(kind, doc, "data"):
+    for g in need_list(kind, doc, "data"):
         game = _game(kind, g, "data")
         for side, team in (("home_team", game["home_team"]), ("visitor_team", game["away_team"])):
-            for s in need(kind, g, f"{side}.players"):
+            for s in need_list(kind, g, f"{side}.players"):
                 rows.append(_player_row(kind, s, game, team, f"data.{side}.players"))
     return to_table(kind, rows, schemas.PLAYER_BOXSCORES)
 
@@ -129,12 +138,16 @@ def parse_player_box_scores(content: bytes, kind: str = "bdl_player_box_scores")
     """``/stats``: one row per player-game, each carrying its game and team."""
     doc = load_json(kind, content)
     rows = []
-    for s in need(kind, doc, "data"):
+    for s in need_list(kind, doc, "data"):
         g = need(kind, s, "game")
         day = dt.date.fromisoformat(str(need(kind, g, "date"))[:10])
         team = team_abbr(kind, need(kind, s, "team.abbreviation"), "data.team.abbreviation")
         # the payload names only the player's team, not the opponent: no game code here
-        game = {"source_game_id": str(need(kind, g, "id")), "game_date": day, "game_code": None}
+        game = {
+            "source_game_id": as_id(kind, need(kind, g, "id"), "data.game.id"),
+            "game_date": day,
+            "game_code": None,
+        }
         rows.append(_player_row(kind, s, game, team, "data"))
     return to_table(kind, rows, schemas.PLAYER_BOXSCORES)
 
@@ -142,12 +155,12 @@ def parse_player_box_scores(content: bytes, kind: str = "bdl_player_box_scores")
 def _players(kind: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out = []
     for p in items:
-        name = f"{need(kind, p, 'first_name')} {need(kind, p, 'last_name')}".strip()
+        name = full_name(kind, p, "first_name", "last_name")
         team = p.get("team") or {}
         out.append(
             {
                 "source": "bdl",
-                "source_player_id": str(need(kind, p, "id")),
+                "source_player_id": as_id(kind, need(kind, p, "id"), "player.id"),
                 "player_name": name,
                 "player_lookup": lookup(name),
                 "team": team.get("abbreviation"),
@@ -167,16 +180,18 @@ def parse_injuries(content: bytes, kind: str = "bdl_injuries") -> pa.Table:
     """``/player_injuries``: one row per injured player."""
     doc = load_json(kind, content)
     rows = []
-    for i in need(kind, doc, "data"):
+    for i in need_list(kind, doc, "data"):
         p = need(kind, i, "player")
-        name = f"{need(kind, p, 'first_name')} {need(kind, p, 'last_name')}".strip()
+        name = full_name(kind, p, "first_name", "last_name")
         rows.append(
             {
                 "source": "bdl",
-                "source_player_id": str(need(kind, p, "id")),
+                "source_player_id": as_id(kind, need(kind, p, "id"), "player.id"),
                 "player_name": name,
                 "player_lookup": lookup(name),
-                "source_team_id": str(p.get("team_id")) if p.get("team_id") is not None else None,
+                "source_team_id": as_id(kind, p["team_id"], "player.team_id")
+                if p.get("team_id") is not None
+                else None,
                 "status": need(kind, i, "status"),
                 "return_date": i.get("return_date"),
                 "description": need(kind, i, "description"),

@@ -8,7 +8,15 @@ import pyarrow as pa
 
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
-from nbaprops.pipeline.raw.parsers._util import et_date, load_json, need, team_abbr, to_table
+from nbaprops.pipeline.raw.parsers._util import (
+    as_id,
+    et_date,
+    load_json,
+    need,
+    need_list,
+    team_abbr,
+    to_table,
+)
 
 __all__ = ["parse_events"]
 
@@ -17,7 +25,7 @@ def parse_events(content: bytes, kind: str = "bp_events") -> pa.Table:
     """``/v3/events``: one row per event; ``scheduled`` is UTC wall time."""
     doc = load_json(kind, content)
     rows = []
-    for e in need(kind, doc, "events"):
+    for e in need_list(kind, doc, "events"):
         local = dt.datetime.strptime(need(kind, e, "scheduled"), "%Y-%m-%d %H:%M:%S")
         start = local.replace(tzinfo=dt.UTC)
         day = et_date(start)
@@ -26,7 +34,7 @@ def parse_events(content: bytes, kind: str = "bp_events") -> pa.Table:
         rows.append(
             {
                 "source": "bettingpros",
-                "event_id": str(need(kind, e, "id")),
+                "event_id": as_id(kind, need(kind, e, "id"), "events.id"),
                 "commence_time": start,
                 "game_date": day,
                 "game_code": game_code(day, away, home),

@@ -13,10 +13,13 @@ from nbaprops.core.errors import DataError, SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers._util import (
+    as_id,
+    as_text,
     et_date,
     load_json,
     lookup,
     need,
+    need_list,
     parse_utc,
     team_abbr,
     to_table,
@@ -27,6 +30,20 @@ __all__ = ["parse_boxscore_page", "parse_scoreboard"]
 
 _FITT = re.compile(r"window\['__espnfitt__'\]\s*=\s*(\{.*\})\s*;?\s*$", re.S)
 _STATE = {"post": "final", "pre": "scheduled", "in": "in_progress"}
+_KEYS = (
+    "minutes",
+    "fieldGoalsMade-fieldGoalsAttempted",
+    "threePointFieldGoalsMade-threePointFieldGoalsAttempted",
+    "freeThrowsMade-freeThrowsAttempted",
+    "rebounds",
+    "assists",
+    "steals",
+    "blocks",
+    "turnovers",
+    "fouls",
+    "points",
+)
+"""Stat columns of a box score group the parser reads (by name: a missing one is drift, never 0)."""
 
 
 def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Table:
@@ -34,10 +51,10 @@ def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Ta
     doc = load_json(kind, content)
     need(kind, doc, "leagues")
     rows = []
-    for e in need(kind, doc, "events"):
+    for e in need_list(kind, doc, "events"):
         comp = need(kind, e, "competitions")[0]
         sides: dict[str, dict[str, Any]] = {}
-        for c in need(kind, comp, "competitors"):
+        for c in need_list(kind, comp, "competitors"):
             sides[need(kind, c, "homeAway")] = c
         if set(sides) != {"home", "away"}:
             raise SchemaDriftError(
@@ -57,7 +74,7 @@ def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Ta
             {
                 "source": "espn",
                 "game_id": None,
-                "source_game_id": str(need(kind, e, "id")),
+                "source_game_id": as_id(kind, need(kind, e, "id"), "events.id"),
                 "game_code": game_code(day, away, home),
                 "game_date": day,
                 "season": season_label(year - 1),
@@ -72,7 +89,7 @@ def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Ta
 
 
 def _fitt(kind: str, content: bytes) -> Any:
-    html = unzip(content).decode("utf-8", errors="replace")
+    html = unzip(content, kind).decode("utf-8", errors="replace")
     from bs4 import BeautifulSoup  # imported on use: it costs ~0.2 s at start-up
 
     soup = BeautifulSoup(html, "html.parser")
@@ -100,7 +117,7 @@ def parse_boxscore_page(content: bytes, kind: str = "espn_game_boxscore") -> pa.
     """A box score page: one row per listed player (DNP reasons kept)."""
     doc = _fitt(kind, content)
     gp = need(kind, doc, "page.content.gamepackage")
-    espn_id = str(need(kind, gp, "gmStrp.gid"))
+    espn_id = as_id(kind, need(kind, gp, "gmStrp.gid"), "gamepackage.gmStrp.gid")
     start = parse_utc(kind, need(kind, gp, "gmStrp.dt"), "gamepackage.gmStrp.dt")
     teams = need(kind, gp, "bxscr")
     abbrs = {
@@ -116,19 +133,18 @@ def parse_boxscore_page(content: bytes, kind: str = "espn_game_boxscore") -> pa.
     rows = []
     for t in teams:
         team = abbrs[bool(t["tm"]["hm"])]
-        for group in need(kind, t, "stats"):
+        for group in need_list(kind, t, "stats"):
             if group.get("type") not in ("starters", "bench"):
                 continue
             keys = need(kind, group, "keys")
-            for want in ("minutes", "fieldGoalsMade-fieldGoalsAttempted", "points", "freeThrowsMade-freeThrowsAttempted",
-                         "threePointFieldGoalsMade-threePointFieldGoalsAttempted"):  # fmt: skip
+            for want in _KEYS:
                 if want not in keys:
                     raise SchemaDriftError(
                         "stat column missing", source=kind, field=f"bxscr.stats.keys.{want}"
                     )
-            for a in need(kind, group, "athlts"):
+            for a in need_list(kind, group, "athlts"):
                 ath = need(kind, a, "athlt")
-                name = need(kind, ath, "dspNm")
+                name = as_text(kind, need(kind, ath, "dspNm"), "athlts.athlt.dspNm")
                 stats = a.get("stats") or []
                 base = {
                     "source": "espn",
@@ -137,7 +153,7 @@ def parse_boxscore_page(content: bytes, kind: str = "espn_game_boxscore") -> pa.
                     "game_code": code,
                     "game_date": day,
                     "team": team,
-                    "source_player_id": str(need(kind, ath, "id")),
+                    "source_player_id": as_id(kind, need(kind, ath, "id"), "athlts.athlt.id"),
                     "player_name": name,
                     "player_lookup": lookup(name),
                 }
@@ -163,12 +179,12 @@ def parse_boxscore_page(content: bytes, kind: str = "espn_game_boxscore") -> pa.
                         "fg3a": f3a,
                         "ftm": ftm,
                         "fta": fta,
-                        "reb": int(s.get("rebounds", 0)),
-                        "ast": int(s.get("assists", 0)),
-                        "stl": int(s.get("steals", 0)),
-                        "blk": int(s.get("blocks", 0)),
-                        "tov": int(s.get("turnovers", 0)),
-                        "pf": int(s.get("fouls", 0)),
+                        "reb": int(s["rebounds"]),
+                        "ast": int(s["assists"]),
+                        "stl": int(s["steals"]),
+                        "blk": int(s["blocks"]),
+                        "tov": int(s["turnovers"]),
+                        "pf": int(s["fouls"]),
                         "dnp_reason": None,
                     }
                 )

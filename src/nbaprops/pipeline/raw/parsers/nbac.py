@@ -13,9 +13,14 @@ from nbaprops.core.errors import SchemaDriftError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers._util import (
+    as_id,
+    as_int,
+    as_text,
+    full_name,
     load_json,
     lookup,
     need,
+    need_list,
     result_set,
     to_table,
 )
@@ -43,7 +48,13 @@ _BOX = (
     "FG3A",
     "FTM",
     "FTA",
+    "REB",
+    "AST",
+    "STL",
+    "BLK",
+    "PF",
 )
+"""Headers every player box score result set must carry (read by name; a missing one is drift)."""
 
 
 def _split_code(kind: str, code: str, field: str) -> tuple[dt.date, str, str]:
@@ -81,8 +92,8 @@ def parse_scoreboard_v2(content: bytes, kind: str = "nbac_scoreboard_v2") -> pa.
         rows.append(
             {
                 "source": "nbac",
-                "game_id": h["GAME_ID"],
-                "source_game_id": h["GAME_ID"],
+                "game_id": as_id(kind, h["GAME_ID"], "GameHeader.GAME_ID"),
+                "source_game_id": as_id(kind, h["GAME_ID"], "GameHeader.GAME_ID"),
                 "game_code": game_code(day, away, home),
                 "game_date": day,
                 "season": season_label(int(h["SEASON"])),
@@ -108,10 +119,10 @@ def _box_row(
         "game_code": code,
         "game_date": day,
         "team": r["TEAM_ABBREVIATION"],
-        "source_player_id": str(r["PLAYER_ID"]),
-        "player_name": r["PLAYER_NAME"],
+        "source_player_id": as_id(kind, r["PLAYER_ID"], "PLAYER_ID"),
+        "player_name": as_text(kind, r["PLAYER_NAME"], "PLAYER_NAME"),
         "player_lookup": lookup(r["PLAYER_NAME"]),
-        "nba_player_id": str(r["PLAYER_ID"]),
+        "nba_player_id": as_id(kind, r["PLAYER_ID"], "PLAYER_ID"),
         "minutes": _minutes(r["MIN"]),
         "pts": r["PTS"],
         "fgm": r["FGM"],
@@ -120,12 +131,12 @@ def _box_row(
         "fg3a": r["FG3A"],
         "ftm": r["FTM"],
         "fta": r["FTA"],
-        "reb": r.get("REB"),
-        "ast": r.get("AST"),
-        "stl": r.get("STL"),
-        "blk": r.get("BLK"),
-        "tov": r.get("TO", r.get("TOV")),
-        "pf": r.get("PF"),
+        "reb": r["REB"],
+        "ast": r["AST"],
+        "stl": r["STL"],
+        "blk": r["BLK"],
+        "tov": r["TO"] if "TO" in r else r["TOV"],
+        "pf": r["PF"],
         "dnp_reason": comment or (None if played else "did not play"),
     }
 
@@ -133,8 +144,8 @@ def _box_row(
 def parse_team_boxscore(content: bytes, kind: str = "nbac_team_boxscore") -> pa.Table:
     """``boxscoretraditionalv2``: one row per listed player (DNP comments kept as ``dnp_reason``)."""
     doc = load_json(kind, content)
-    game_id = str(need(kind, doc, "parameters.GameID"))
-    rows = result_set(kind, doc, "PlayerStats", (*_BOX, "GAME_ID", "COMMENT"))
+    game_id = as_id(kind, need(kind, doc, "parameters.GameID"), "parameters.GameID")
+    rows = result_set(kind, doc, "PlayerStats", (*_BOX, "TO", "GAME_ID", "COMMENT"))
     return to_table(
         kind,
         [_box_row(kind, r, game_id=game_id, code=None, day=None) for r in rows],
@@ -145,14 +156,22 @@ def parse_team_boxscore(content: bytes, kind: str = "nbac_team_boxscore") -> pa.
 def parse_player_boxscore(content: bytes, kind: str = "nbac_player_boxscore") -> pa.Table:
     """``leaguegamelog`` (players): one row per player-game of the date range."""
     doc = load_json(kind, content)
-    rows = result_set(kind, doc, "LeagueGameLog", (*_BOX, "GAME_ID", "GAME_DATE", "MATCHUP"))
+    rows = result_set(kind, doc, "LeagueGameLog", (*_BOX, "TOV", "GAME_ID", "GAME_DATE", "MATCHUP"))
     out = []
     for r in rows:
         day = dt.date.fromisoformat(str(r["GAME_DATE"])[:10])
         team, matchup = r["TEAM_ABBREVIATION"], str(r["MATCHUP"])
         opp = matchup.split()[-1]
         away, home = (opp, team) if " vs. " in matchup else (team, opp)
-        out.append(_box_row(kind, r, game_id=r["GAME_ID"], code=game_code(day, away, home), day=day))
+        out.append(
+            _box_row(
+                kind,
+                r,
+                game_id=as_id(kind, r["GAME_ID"], "GAME_ID"),
+                code=game_code(day, away, home),
+                day=day,
+            )
+        )
     return to_table(kind, out, schemas.PLAYER_BOXSCORES)
 
 
@@ -161,8 +180,8 @@ def parse_schedule(content: bytes, kind: str = "nbac_schedule_api") -> pa.Table:
     doc = load_json(kind, content)
     season = str(need(kind, doc, "leagueSchedule.seasonYear"))
     rows = []
-    for gd in need(kind, doc, "leagueSchedule.gameDates"):
-        for g in need(kind, gd, "games"):
+    for gd in need_list(kind, doc, "leagueSchedule.gameDates"):
+        for g in need_list(kind, gd, "games"):
             day, away, home = _split_code(
                 kind, need(kind, g, "gameCode"), "leagueSchedule.gameDates.games.gameCode"
             )
@@ -194,15 +213,15 @@ def parse_player_list(content: bytes, kind: str = "nbac_player_list") -> pa.Tabl
     )
     out = []
     for r in rows:
-        name = f"{r['PLAYER_FIRST_NAME']} {r['PLAYER_LAST_NAME']}".strip()
+        name = full_name(kind, r, "PLAYER_FIRST_NAME", "PLAYER_LAST_NAME")
         out.append(
             {
                 "source": "nbac",
-                "source_player_id": str(r["PERSON_ID"]),
+                "source_player_id": as_id(kind, r["PERSON_ID"], "PERSON_ID"),
                 "player_name": name,
                 "player_lookup": lookup(name),
                 "team": r["TEAM_ABBREVIATION"] or None,
-                "nba_player_id": str(r["PERSON_ID"]),
+                "nba_player_id": as_id(kind, r["PERSON_ID"], "PERSON_ID"),
             }
         )
     return to_table(kind, out, schemas.PLAYERS)
@@ -224,9 +243,9 @@ def _points(a: dict[str, Any]) -> int:
 def parse_play_by_play(content: bytes, kind: str = "nbac_play_by_play") -> pa.Table:
     """Live play-by-play: one row per action, with the points each action scored."""
     doc = load_json(kind, content)
-    game_id = str(need(kind, doc, "game.gameId"))
+    game_id = as_id(kind, need(kind, doc, "game.gameId"), "game.gameId")
     rows = []
-    for a in need(kind, doc, "game.actions"):
+    for a in need_list(kind, doc, "game.actions"):
         for f in ("actionNumber", "period", "actionType", "scoreHome", "scoreAway"):
             need(kind, a, f)
         rows.append(
@@ -236,14 +255,16 @@ def parse_play_by_play(content: bytes, kind: str = "nbac_play_by_play") -> pa.Ta
                 "period": a["period"],
                 "clock": a.get("clock"),
                 "team": a.get("teamTricode"),
-                "person_id": str(a["personId"]) if a.get("personId") else None,
+                "person_id": as_id(kind, a["personId"], "game.actions.personId")
+                if a.get("personId")
+                else None,
                 "player_name": a.get("playerNameI"),
                 "action_type": a["actionType"],
                 "sub_type": a.get("subType"),
                 "shot_result": a.get("shotResult"),
                 "points": _points(a),
-                "score_home": int(a["scoreHome"] or 0),
-                "score_away": int(a["scoreAway"] or 0),
+                "score_home": as_int(kind, a["scoreHome"], "game.actions.scoreHome"),
+                "score_away": as_int(kind, a["scoreAway"], "game.actions.scoreAway"),
             }
         )
     return to_table(kind, rows, schemas.PLAY_BY_PLAY)

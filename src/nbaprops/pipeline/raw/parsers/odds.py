@@ -11,10 +11,13 @@ from nbaprops.core.errors import DataError
 from nbaprops.core.ids import game_code
 from nbaprops.pipeline.raw import schemas
 from nbaprops.pipeline.raw.parsers._util import (
+    as_id,
+    as_text,
     et_date,
     load_json,
     lookup,
     need,
+    need_list,
     parse_utc,
     team_abbr,
     to_table,
@@ -39,7 +42,7 @@ def _event(kind: str, e: dict[str, Any]) -> dict[str, Any]:
     away = team_abbr(kind, need(kind, e, "away_team"), "away_team")
     return {
         "source": "odds_api",
-        "event_id": need(kind, e, "id"),
+        "event_id": as_id(kind, need(kind, e, "id"), "id"),
         "commence_time": start,
         "game_date": day,
         "game_code": game_code(day, away, home),
@@ -63,8 +66,8 @@ def _markets(
     data, snap = _unwrap(kind, load_json(kind, content))
     ev = _event(kind, data)
     out = []
-    for b in need(kind, data, "bookmakers"):
-        for m in need(kind, b, "markets"):
+    for b in need_list(kind, data, "bookmakers"):
+        for m in need_list(kind, b, "markets"):
             out.append((need(kind, b, "key"), m))
     return ev, snap, out
 
@@ -78,7 +81,7 @@ def parse_game_lines(content: bytes, kind: str = "oddsa_game_lines_his") -> pa.T
         if key not in GAME_MARKETS:
             continue
         when = snap or parse_utc(kind, need(kind, m, "last_update"), "bookmakers.markets.last_update")
-        for o in need(kind, m, "outcomes"):
+        for o in need_list(kind, m, "outcomes"):
             name = need(kind, o, "name")
             outcome = name if key == "totals" else team_abbr(kind, name, "bookmakers.markets.outcomes.name")
             rows.append(
@@ -116,8 +119,8 @@ def parse_player_props(content: bytes, kind: str = "oddsa_player_props_his") -> 
     merged: dict[tuple[str, str, str, float], dict[str, Any]] = {}
     for book, m in props:
         when = snap or parse_utc(kind, need(kind, m, "last_update"), "bookmakers.markets.last_update")
-        for o in need(kind, m, "outcomes"):
-            player = need(kind, o, "description")
+        for o in need_list(kind, m, "outcomes"):
+            player = as_text(kind, need(kind, o, "description"), "bookmakers.markets.outcomes.description")
             side = str(need(kind, o, "name")).lower()
             line = float(need(kind, o, "point"))
             row = merged.setdefault(
