@@ -34,6 +34,7 @@ __all__ = [
     "ExternalFingerprint",
     "Input",
     "Processor",
+    "SourceCoverage",
     "Window",
 ]
 
@@ -102,6 +103,12 @@ class Context:
 
 Builder: TypeAlias = Callable[[Context], pa.Table]
 External: TypeAlias = Callable[[Context], ExternalFingerprint]
+SourceCoverage: TypeAlias = Callable[[Context], tuple[dt.date, dt.date] | None]
+"""The first and last date a source holds at all (None: it holds nothing), read from the
+source itself; any partition's context may be passed."""
+
+PIPELINE_ROOT = Path(__file__).resolve().parent
+"""The ``pipeline`` package folder: audits live in ``<phase>/audits/`` under it."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,10 @@ class Processor:
     stale_when_final: bool = False
     """Its output holds rows only for games not final yet: partitions of dates whose games all
     became final are emptied (`ops.gates.cleanup_stale`)."""
+    source_coverage: SourceCoverage | None = None
+    """The span of dates its source covers (derived from the source's data, never a constant):
+    `validate` calls a date outside it "not covered by source" (no alarm) instead of a loss.
+    None: the source is expected to cover every date with games."""
 
     def __post_init__(self) -> None:
         if (self.build is None) == (self.sql is None):
@@ -166,6 +177,16 @@ class Processor:
     def partition_for(self, value: PartitionValue) -> Partition:
         """The output partition for a value."""
         return Partition(self.partition_column, value)
+
+    @property
+    def audits(self) -> tuple[Path, ...]:
+        """The audit files of its output: ``pipeline/<phase>/audits/<output>.sql`` and
+        ``<output>__<what>.sql``, each a SELECT of the bad rows (empty = pass)."""
+        found = [
+            *PIPELINE_ROOT.glob(f"*/audits/{self.output}.sql"),
+            *PIPELINE_ROOT.glob(f"*/audits/{self.output}__*.sql"),
+        ]
+        return tuple(sorted(found))
 
     def sql_text(self) -> str:
         """The SQL model's text."""
