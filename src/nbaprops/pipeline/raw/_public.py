@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
+from functools import cache
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from nbaprops.core.ids import player_lookup
 from nbaprops.pipeline.contract import Context, ExternalFingerprint
 from nbaprops.pipeline.raw.contracts import Contract, Where, conform
 from nbaprops.sources.public_data import PublicData
 
-__all__ = ["external_for", "load_public", "with_game_code", "with_player_lookup"]
+__all__ = ["coverage_for", "external_for", "load_public", "with_game_code", "with_player_lookup"]
 
 
 def external_for(file: str):  # type: ignore[no-untyped-def]
@@ -24,6 +27,24 @@ def external_for(file: str):  # type: ignore[no-untyped-def]
         return ExternalFingerprint(f"{file}:{digest}", rows)
 
     return fingerprint
+
+
+def coverage_for(file: str):  # type: ignore[no-untyped-def]
+    """A `source_coverage` function for one public data file: its first and last game date."""
+
+    def span(ctx: Context) -> tuple[dt.date, dt.date] | None:
+        data = ctx.public_data()
+        return _date_span(data.path(file), data.digest(file))
+
+    return span
+
+
+@cache
+def _date_span(path: str, digest: str) -> tuple[dt.date, dt.date] | None:
+    """(first, last) ``game_date`` of a Parquet file (cached per content)."""
+    days = pc.cast(pq.read_table(path, columns=["game_date"]).column("game_date"), pa.date32())
+    lo, hi = pc.min_max(days).values()
+    return None if lo.as_py() is None else (lo.as_py(), hi.as_py())
 
 
 def with_player_lookup(t: pa.Table, name_col: str = "player_name") -> pa.Table:

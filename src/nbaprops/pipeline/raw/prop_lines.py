@@ -5,7 +5,13 @@ from __future__ import annotations
 import pyarrow as pa
 
 from nbaprops.pipeline.contract import Context, Input, Processor
-from nbaprops.pipeline.raw._public import external_for, load_public, with_game_code, with_player_lookup
+from nbaprops.pipeline.raw._public import (
+    coverage_for,
+    external_for,
+    load_public,
+    with_game_code,
+    with_player_lookup,
+)
 from nbaprops.pipeline.raw.schemas import PROP_LINES_PUBLIC
 
 __all__ = ["RAW_PROP_LINES"]
@@ -51,4 +57,5 @@ RAW_PROP_LINES = Processor(
     build=build,
     build_many=build_many,
     external=external_for("props_points"),
+    source_coverage=coverage_for("props_points"),
 )
