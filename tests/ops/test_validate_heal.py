@@ -131,8 +131,15 @@ def test_season_coverage_report(built: Runner) -> None:
     row = coverage_report(built, "2025-26", findings)
     assert row["season"] == "2025-26"
     assert row["games"] == 1230 + 81  # regular season + playoffs, all final
-    # only SLICE was backfilled: the rest of the season is real loss, not hidden
-    share = len(slice_game_days(built)) / row["dates"]  # type: ignore[operator]
+    # only SLICE was backfilled: the rest of the season is real loss, not hidden; prop-line
+    # dates after the lines' last date are not covered by the source and not counted
+    lo, hi = duckdb.sql(
+        f"SELECT min(game_date)::DATE, max(game_date)::DATE FROM '{DATA / 'props_points.parquet'}'"
+    ).fetchall()[0]
+    days = [d for d in dates(first, last) if built.calendar.day(d).final_games]
+    lined = [d for d in days if lo <= d <= hi]
+    done = len(slice_game_days(built))
+    share = (2 * done + 1) / (len(days) + len(lined) + 1)  # box scores, lines, the schedule
     assert row["raw"] == pytest.approx(100 * share, abs=1.0)
 
 

@@ -1,20 +1,30 @@
-"""Validation: compare the schedule, the ledger and the warehouse, and classify every gap.
+"""Validation: compare the schedule, the ledger, the catalog and the warehouse; classify every gap.
 
-For each (processor, partition) three figures are compared: what the schedule (or the
-upstream source) expects, what the ledger's latest successful run says it wrote, and what
-the warehouse actually holds.  Each gap gets one classification:
+For each (processor, partition) four things are compared: what the schedule (or the upstream
+source) expects, what the ledger's latest successful run says it wrote, the rows and content
+checksum the partition catalog recorded in the write transaction, and what the warehouse
+holds now (rows and checksum recomputed in one grouped scan per table).  The domain audits
+beside the models (`nbaprops.ops.audits`) run too.  Each gap gets one classification:
 
 ========================  =====================================================  =======
 classification            meaning                                                alarm?
 ========================  =====================================================  =======
-``tracking_mismatch``     the data is complete; the ledger disagrees with it     yes
-                          (or a run is stuck in ``running``)
+``tampered``              same row count, different content than was written     yes
+                          (changed behind the ledger's back)
+``tracking_mismatch``     the ledger or the catalog disagrees with the row count yes
+                          (rows added behind its back, or a run stuck in
+                          ``running``)
 ``real_loss``             games scheduled and final, rows missing                yes
-``partial``               rows present but below the coverage gate (90 %)        yes
-``upstream_missing``      the source holds nothing for a date with final games   yes
+``partial``               some of a date's games missing (raw and analytics),    yes
+                          below the coverage gate (history-built tables), or
+                          fewer rows than the catalog recorded
+``audit_failed``          a domain audit selects bad rows in the partition       yes
+``upstream_missing``      the source holds nothing for a date it covers          yes
 ``blocked_by_gate``       the last run was blocked by the coverage gate          yes
 ``future_date``           the date is after today                                no
 ``legitimate_zero``       no games: off-season, All-Star break, in-season rest   no
+``not_covered``           outside the span of dates the source holds at all      no
+                          (`Processor.source_coverage`, read from the source)
 ``bootstrap``             thin output in a season's first 14 days (history)      no
 ========================  =====================================================  =======
 
@@ -29,26 +39,39 @@ from dataclasses import asdict, dataclass
 from typing import Literal, TypeAlias
 
 from nbaprops.core.calendar import DayInfo
+from nbaprops.ops.audits import run_audits
 from nbaprops.ops.gates import coverage
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.contract import Context, Processor
-from nbaprops.storage.warehouse import PartitionValue
+from nbaprops.storage.queries import validate as q
+from nbaprops.storage.warehouse import Partition, PartitionValue
 
 __all__ = ["ALARMS", "Classification", "Finding", "coverage_report", "partition_coverage", "validate"]
 
 Classification: TypeAlias = Literal[
+    "tampered",
     "tracking_mismatch",
     "real_loss",
     "partial",
+    "audit_failed",
     "upstream_missing",
     "blocked_by_gate",
     "future_date",
     "legitimate_zero",
+    "not_covered",
     "bootstrap",
 ]
 ALARMS: frozenset[str] = frozenset(
-    {"tracking_mismatch", "real_loss", "partial", "upstream_missing", "blocked_by_gate"}
+    {
+        "tampered",
+        "tracking_mismatch",
+        "real_loss",
+        "partial",
+        "audit_failed",
+        "upstream_missing",
+        "blocked_by_gate",
+    }
 )
 
 
@@ -86,41 +109,70 @@ class _LedgerState:
     stale: bool
 
 
+@dataclass
+class _TableFacts:
+    """What one processor's output holds now and what was recorded when it was written."""
+
+    content: dict[str, tuple[int, str]]
+    """(rows, checksum) per partition, recomputed now."""
+    catalog: dict[str, tuple[int, str]]
+    """(rows, checksum) per partition, recorded by the write transaction."""
+    covered: dict[str, int]
+    """Distinct games per date (per-game tables)."""
+    audits: dict[str, list[str]]
+    """Partition key -> the audits that select bad rows in it."""
+    audit_errors: list[str]
+    """Audits that could not run at all (every partition fails them)."""
+    span: tuple[dt.date, dt.date] | None = None
+    """The dates the source covers (`Processor.source_coverage`)."""
+
+
+def ident(name: str) -> str:
+    """A declared table or column name, checked before it is put in SQL."""
+    if not (name.isidentifier() and name.isascii()):
+        raise ValueError(f"{name!r} is not a table or column name")
+    return name
+
+
 def _ledger_state(runner: Runner) -> dict[tuple[str, str], tuple[_LedgerState, int | None]]:
     """(latest non-skipped run, rows of the latest success) per (processor, partition)."""
     if not runner.wh.has_table(LEDGER):
         return {}
     cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=runner.settings.run_timeout_minutes)
-    got = runner.wh.rows(
-        f"""
-        WITH ranked AS (
-            SELECT *, row_number() OVER (PARTITION BY processor, partition
-                                         ORDER BY started_at DESC) AS rn
-            FROM {LEDGER} WHERE status <> 'skipped'
-        ),
-        ok AS (
-            SELECT processor, partition, arg_max(rows_written, started_at) AS rows
-            FROM {LEDGER} WHERE status = 'success' GROUP BY ALL
-        ),
-        stuck AS (
-            SELECT DISTINCT processor, partition FROM {LEDGER}
-            WHERE status = 'running' AND coalesce(heartbeat_at, started_at) < $cutoff
-        )
-        SELECT r.processor, r.partition, r.status, r.rows_written, r.error,
-               st.processor IS NOT NULL, ok.rows
-        FROM ranked r LEFT JOIN ok USING (processor, partition)
-        LEFT JOIN stuck st USING (processor, partition) WHERE r.rn = 1
-        """,
-        {"cutoff": cutoff},
-    )
+    got = runner.wh.rows(q.LATEST_RUNS.format(table=LEDGER), {"cutoff": cutoff})
     return {(p, k): (_LedgerState(s, w, e, bool(st)), ok) for p, k, s, w, e, st, ok in got}
 
 
-def _games_covered(runner: Runner, proc: Processor) -> dict[str, int]:
-    if proc.partition != "date" or "game_code" not in runner.wh.columns(proc.output):
-        return {}
-    got = runner.wh.rows(f"SELECT game_date, count(DISTINCT game_code) FROM {proc.output} GROUP BY 1")
-    return {d.isoformat(): int(n) for d, n in got}
+def _context(runner: Runner, proc: Processor, value: PartitionValue) -> Context:
+    return Context(
+        proc.partition_for(value), runner.settings, runner.wh, runner.calendar, runner.raw, runner.public_data
+    )
+
+
+def _facts(runner: Runner, proc: Processor, values: Sequence[PartitionValue]) -> _TableFacts:
+    """One grouped scan of the table (rows + checksum per partition), the catalog, the audits."""
+    wh = runner.wh
+    table, column = proc.output, proc.partition_column
+    content: dict[str, tuple[int, str]] = {}
+    covered: dict[str, int] = {}
+    if wh.has_table(table):
+        sql = q.PARTITION_CONTENT.format(table=ident(table), column=ident(column))
+        content = {Partition(column, v).key: (int(n), str(c)) for v, n, c in wh.rows(sql)}
+        if proc.partition == "date" and "game_code" in wh.columns(table):
+            got = wh.rows(q.GAMES_COVERED.format(table=ident(table)))
+            covered = {d.isoformat(): int(n) for d, n in got}
+    audits: dict[str, list[str]] = {}
+    errors: list[str] = []
+    for result in run_audits(wh, proc):
+        if result.error is not None:
+            errors.append(f"{result.audit}: {result.error}")
+        for key, n in result.bad_rows.items():
+            audits.setdefault(key, []).append(f"{result.audit} ({n} row(s))")
+    facts = _TableFacts(content, wh.partition_state(table), covered, audits, errors)
+    dated = [v for v in values if isinstance(v, dt.date)]
+    if proc.source_coverage is not None and dated:
+        facts.span = proc.source_coverage(_context(runner, proc, dated[0]))
+    return facts
 
 
 def partition_coverage(
@@ -151,16 +203,40 @@ def _future_season(runner: Runner, season: str) -> bool:
     )
 
 
+def _within(day: dt.date, span: tuple[dt.date, dt.date] | None) -> bool:
+    return span is not None and span[0] <= day <= span[1]
+
+
+def _content_finding(
+    rows: int, now: tuple[int, str] | None, written: tuple[int, str] | None
+) -> tuple[Classification, str] | None:
+    """A change behind the ledger's back: the table against what its write transaction recorded."""
+    if written is None or now is None:
+        return None
+    (n_now, chk_now), (n_written, chk_written) = now, written
+    if n_now < n_written:
+        return "partial", f"holds {rows} of the {n_written} rows last written (rows deleted)"
+    if n_now > n_written:
+        return "tracking_mismatch", f"holds {rows} rows, {n_written} were written (rows added since)"
+    if chk_now != chk_written:
+        return (
+            "tampered",
+            f"same {rows} rows, content changed since written (checksum {chk_now} != {chk_written})",
+        )
+    return None
+
+
 def _classify(
     runner: Runner,
     proc: Processor,
     value: PartitionValue,
-    *,
-    rows: int,
-    covered: int | None,
+    facts: _TableFacts,
     state: tuple[_LedgerState, int | None] | None,
 ) -> Finding | None:
     key = proc.partition_for(value).key
+    now = facts.content.get(key)
+    rows = now[0] if now else 0
+    covered = facts.covered.get(key)
     last, ok_rows = state if state else (None, None)
     day: DayInfo | None = runner.calendar.day(value) if isinstance(value, dt.date) else None
     expected: int | None = None
@@ -172,17 +248,7 @@ def _classify(
         return finding("tracking_mismatch", "a run is stuck in 'running' (no heartbeat)")
     if last is not None and last.status == "failed" and (last.error or "").startswith("gate:"):
         return finding("blocked_by_gate", last.error or "")
-    ext_rows: int | None = None
-    if proc.external is not None:
-        ctx = Context(
-            proc.partition_for(value),
-            runner.settings,
-            runner.wh,
-            runner.calendar,
-            runner.raw,
-            runner.public_data,
-        )
-        ext_rows = proc.external(ctx).rows
+    ext_rows = proc.external(_context(runner, proc, value)).rows if proc.external is not None else None
     if day is not None and proc.per_game:
         if day.kind == "future" or (day.kind == "scheduled" and day.date > runner.calendar.today):
             return finding("future_date", f"{day.date} is after today") if rows == 0 else None
@@ -195,6 +261,10 @@ def _classify(
             if rows == 0:
                 return finding("legitimate_zero", "only games the box-score source does not cover")
             return None
+    span = facts.span
+    if day is not None and proc.source_coverage is not None and rows == 0 and not _within(day.date, span):
+        where = "holds no dates" if span is None else f"covers {span[0]} .. {span[1]}"
+        return finding("not_covered", f"not covered by source (it {where})")
     if ext_rows is not None:
         expected = ext_rows
         if ext_rows == 0 and proc.phase > 2:
@@ -220,15 +290,23 @@ def _classify(
         share = rows / ext_rows if ext_rows else 1.0
     elif covered is not None and expected:
         share = covered / expected
+        if covered < expected and not proc.built_from_history:
+            return finding("partial", f"{covered} of {expected} games ({share:.0%})")
     else:
         share = 1.0
     if share < runner.settings.coverage_gate:
         if thin_ok:
             return finding("bootstrap", f"coverage {share:.0%} in the bootstrap window")
         return finding("partial", f"coverage {share:.0%} of expected")
+    changed = _content_finding(rows, now, facts.catalog.get(key))
+    if changed is not None:
+        return finding(*changed)
     if ok_rows != rows:
         said = "no successful run" if ok_rows is None else f"the ledger says {ok_rows}"
         return finding("tracking_mismatch", f"{said}, the warehouse holds {rows}")
+    failed = facts.audits.get(key, []) + facts.audit_errors
+    if failed:
+        return finding("audit_failed", "bad rows: " + "; ".join(failed))
     return None
 
 
@@ -240,6 +318,9 @@ def validate(
     processors: Iterable[str] | None = None,
 ) -> list[Finding]:
     """Classify every gap of the selected processors over the partitions covering `dates`.
+
+    Per table: one grouped scan for rows and checksums, one for games per date, the catalog,
+    and its audits, whatever the number of partitions.
 
     Args:
         runner: a runner on the warehouse to check (its calendar and settings are used).
@@ -254,18 +335,11 @@ def validate(
     state = _ledger_state(runner)
     out: list[Finding] = []
     for proc in runner.registry.select(processors, phases):
-        counts = runner.wh.counts_by(proc.output, proc.partition_column)
-        covered = _games_covered(runner, proc)
-        for value in runner.partitions_for(proc, days):
+        values = runner.partitions_for(proc, days)
+        facts = _facts(runner, proc, values)
+        for value in values:
             key = proc.partition_for(value).key
-            f = _classify(
-                runner,
-                proc,
-                value,
-                rows=counts.get(key, 0),
-                covered=covered.get(key),
-                state=state.get((proc.name, key)),
-            )
+            f = _classify(runner, proc, value, facts, state.get((proc.name, key)))
             if f is not None:
                 out.append(f)
     return out
@@ -275,12 +349,14 @@ def coverage_report(runner: Runner, season: str, findings: list[Finding]) -> dic
     """One season's row: dates, games and the healthy share of partitions per phase group.
 
     Groups: raw (phases 1-2), analytics (3), precompute (4), predictions (5).  A partition
-    counts as healthy unless it has an alarm finding; groups with no processors are None.
+    counts as healthy unless it has an alarm finding; partitions outside their source's
+    coverage (``not_covered``) are not counted; groups with no processors are None.
     """
     first, last = runner.calendar.season_bounds(season)
     game_days = [d for d in runner.calendar.game_dates(season) if runner.calendar.day(d).final_games]
     games = sum(runner.calendar.day(d).final_games for d in game_days)
     bad = {(f.processor, f.partition) for f in findings if f.alarm}
+    uncovered = {(f.processor, f.partition) for f in findings if f.classification == "not_covered"}
     groups = {"raw": (1, 2), "analytics": (3,), "precompute": (4,), "predictions": (5,)}
     row: dict[str, object] = {"season": season, "dates": len(game_days), "games": games}
     for name, phs in groups.items():
@@ -288,8 +364,9 @@ def coverage_report(runner: Runner, season: str, findings: list[Finding]) -> dic
         total = healthy = 0
         for p in procs:
             for v in runner.partitions_for(p, game_days):
-                total += 1
-                healthy += (p.name, p.partition_for(v).key) not in bad
+                here = (p.name, p.partition_for(v).key)
+                total += here not in uncovered
+                healthy += here not in bad and here not in uncovered
         row[name] = round(100 * healthy / total, 1) if total else None
     row["first"], row["last"] = first.isoformat(), last.isoformat()
     return row
