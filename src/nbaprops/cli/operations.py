@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,6 +14,7 @@ from nbaprops.cli.app import app, settings
 from nbaprops.cli.console import (
     JsonOption,
     console,
+    err,
     finish,
     handle_errors,
     parse_date,
@@ -27,7 +30,7 @@ from nbaprops.ops.heal import heal
 from nbaprops.ops.monitor import monitor
 from nbaprops.ops.pipeline import open_runner, plan_dates
 from nbaprops.ops.runner import Runner
-from nbaprops.ops.validate import Finding, coverage_report, validate
+from nbaprops.ops.validate import ALARMS, coverage_report, validate
 
 __all__: list[str] = []
 
@@ -49,13 +52,36 @@ def _phases(phase: list[int] | None) -> list[int] | None:
     return phase or None
 
 
-def _show(findings: list[Finding], title: str) -> None:
-    alarms = [f for f in findings if f.alarm]
-    print_table(
-        [[getattr(f, c) for c in _COLUMNS] for f in findings],
-        columns=_COLUMNS,
-        title=f"{title}: {len(alarms)} alarm(s), {len(findings) - len(alarms)} expected gap(s)",
-    )
+class FailOn(StrEnum):
+    """When a report command exits non-zero."""
+
+    never = "never"
+    alarm = "alarm"
+
+
+_FAIL_ON = typer.Option(
+    "--fail-on", help="'alarm': exit 1 when any alarm is found (for a scheduled job to gate on)."
+)
+_ALARMS_ONLY = typer.Option("--alarms-only", help="Show only alarms (no expected gaps).")
+_ALARM_EXIT = 1
+
+
+def print_summary(
+    groups: Mapping[tuple[str, str], list[str]], alarm: Callable[[str], bool], title: str
+) -> None:
+    """The grouped summary: one line per (class, processor), alarms first, with the span."""
+    order = sorted(groups, key=lambda k: (not alarm(k[0]), k[0], k[1]))
+    rows = [
+        [c, "yes" if alarm(c) else "no", p, len(groups[c, p]), min(groups[c, p]), max(groups[c, p])]
+        for c, p in order
+    ]
+    print_table(rows, columns=["class", "alarm", "processor", "count", "first", "last"], title=title)
+
+
+def _fail_if(fail_on: FailOn, alarms: int, what: str) -> None:
+    if fail_on is FailOn.alarm and alarms:
+        err.print(f"[bold red]{alarms} alarm(s)[/] {what} (--fail-on alarm)", highlight=False)
+        raise typer.Exit(_ALARM_EXIT)
 
 
 @app.command("validate")
@@ -65,27 +91,43 @@ def validate_cmd(
     start_date: Annotated[str | None, typer.Option(help="First date.")] = None,
     end_date: Annotated[str | None, typer.Option(help="Last date (inclusive).")] = None,
     phase: Annotated[list[int] | None, typer.Option(help="Only this phase (repeatable).")] = None,
+    alarms_only: Annotated[bool, _ALARMS_ONLY] = False,
+    fail_on: Annotated[FailOn, _FAIL_ON] = FailOn.never,
     as_json: Annotated[bool, typer.Option("--json", help="Print findings as a JSON array.")] = False,
 ) -> None:
-    """Compare schedule, ledger and warehouse for every partition; classify every gap.
+    """Compare schedule, ledger, catalog checksums and warehouse per partition; run the audits.
 
-    Classes: tracking_mismatch, real_loss, partial, upstream_missing, blocked_by_gate
-    (alarms) and future_date, legitimate_zero, bootstrap (expected).  With --season it
-    also prints the season's coverage per phase.
+    Prints a summary (class x processor) first, then every finding.  Alarms: tampered,
+    tracking_mismatch, real_loss, partial, audit_failed, upstream_missing, blocked_by_gate.
+    Expected: future_date, legitimate_zero, not_covered (outside the source's dates),
+    bootstrap.  With --season it also prints the season's coverage per phase.
+    Example: nbaprops validate --season 2025-26 --alarms-only --fail-on alarm
     """
     runner = open_runner(settings())
     days = _dates(runner, season, start_date, end_date)
     findings = validate(runner, days, phases=_phases(phase))
+    alarms = sum(f.alarm for f in findings)
+    shown = [f for f in findings if f.alarm] if alarms_only else findings
     if as_json:
-        print_json([f.to_json() for f in findings])
+        print_json([f.to_json() for f in shown])
+        _fail_if(fail_on, alarms, "found by validate")
         return
-    _show(findings, "Validation")
+    groups: dict[tuple[str, str], list[str]] = {}
+    for f in shown:
+        groups.setdefault((f.classification, f.processor), []).append(f.partition)
+    head = f"Validation: {alarms} alarm(s), {len(findings) - alarms} expected gap(s)"
+    if groups:
+        print_summary(groups, lambda c: c in ALARMS, head)
+        print_table([[getattr(f, c) for c in _COLUMNS] for f in shown], columns=_COLUMNS, title="Findings")
+    else:
+        console.print(f"{head}: every partition is complete, matches its checksum and passes its audits")
     if season:
         row = coverage_report(runner, season, findings)
         cols = ["season", "dates", "games", "raw", "analytics", "precompute", "predictions"]
         print_table(
             [[row[c] for c in cols]], columns=[*cols[:3], *(f"{c} %" for c in cols[3:])], title="Coverage"
         )
+    _fail_if(fail_on, alarms, "found by validate")
 
 
 @app.command("heal")
@@ -142,19 +184,37 @@ def _show_heal(result: HealResult) -> None:
 @handle_errors
 def monitor_cmd(
     since: Annotated[str, typer.Option(help="How far back: 7d, 36h, 90m, 2w (at most 100 years).")] = "7d",
+    alarms_only: Annotated[bool, _ALARMS_ONLY] = False,
+    fail_on: Annotated[FailOn, _FAIL_ON] = FailOn.never,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """List zero-row and failed runs with their classification; count the false alarms."""
+    """Zero-row and failed runs, each classified against the warehouse now; count false alarms.
+
+    Prints a summary (class x processor) first, then the runs.  A run is a real problem only
+    when validate still finds an alarm on its partition.
+    Example: nbaprops monitor --since 36h --alarms-only --fail-on alarm
+    """
     span = parse_duration(since, what="--since")
     runner = open_runner(settings())
     rep = monitor(runner, span)
+    cls_at = rep.columns.index("classification")
+    shown = [r for r in rep.rows if str(r[cls_at]) in ALARMS] if alarms_only else rep.rows
     if as_json:
-        print_json(rep.to_json())
+        out = rep.to_json()
+        out["runs"] = [dict(zip(rep.columns, r, strict=True)) for r in shown]
+        print_json(out)
+        _fail_if(fail_on, rep.real, "found by monitor")
         return
-    print_table(rep.rows, columns=rep.columns, title=f"Zero-row and failed runs since {since}")
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in shown:
+        groups.setdefault((str(r[cls_at]), str(r[1])), []).append(str(r[2]))
+    if groups:
+        print_summary(groups, lambda c: c in ALARMS, f"Zero-row and failed runs since {since}")
+        print_table(shown, columns=rep.columns, title="Runs")
     alarms = rep.alarm_classes.most_common()
     by_class = f": {', '.join(f'{c} {n}' for c, n in alarms)}" if alarms else ""
     console.print(
         f"{len(rep.rows)} runs flagged: {rep.false_alarms} false alarm(s) (data is there), "
         f"{rep.expected} expected, {rep.real} real problem(s){by_class}"
     )
+    _fail_if(fail_on, rep.real, "found by monitor")
