@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from _support import DATA, SLICE, dates, make_settings
+from _support import DATA, SLICE, TODAY, dates, make_settings
 from nbaprops.ops.heal import heal
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.monitor import monitor
 from nbaprops.ops.runner import Runner
 from nbaprops.ops.validate import coverage_report, validate
 from nbaprops.pipeline.registry import default_registry
+from nbaprops.storage.warehouse import Partition
 
 OFF_SEASON = dates(dt.date(2025, 7, 1), dt.date(2025, 7, 3))
 ALL_STAR = dates(dt.date(2026, 2, 13), dt.date(2026, 2, 18))
@@ -170,3 +173,107 @@ def test_monitor_tells_false_alarms_from_expected_zeros_and_real_problems(built:
     assert {p for p, _ in got} == {"upcoming_player_game_context", "player_availability"}
     assert (rep.false_alarms, rep.real, rep.expected) == (1, 1, len(got))
     assert rep.alarm_classes == {"tracking_mismatch": 1}
+
+
+def test_grouped_checksums_equal_the_warehouse_checksum_of_each_partition(built: Runner) -> None:
+    from nbaprops.storage.queries.validate import PARTITION_CONTENT
+
+    for table in ("raw_player_boxscores", "predictions", "schedule"):
+        column = "season" if table == "schedule" else "game_date"
+        got = built.wh.rows(PARTITION_CONTENT.format(table=table, column=column))
+        assert got
+        for value, rows, checksum in got:
+            part = Partition(column, value)
+            assert checksum == built.wh.checksum(table, part)
+            assert (rows, checksum) == built.wh.partition_state(table)[part.key]  # what the write recorded
+
+
+def test_an_audit_names_bad_rows_the_writer_recorded(built: Runner) -> None:
+    """Bad rows with a consistent catalog (a writer bug, not tampering): audit_failed."""
+    day = dt.date(2025, 11, 3)
+    wh = built.wh
+    wh.execute(
+        "UPDATE raw_player_boxscores SET pts = pts + 1 WHERE game_date = $d AND player_id = "
+        "(SELECT max(player_id) FROM raw_player_boxscores WHERE game_date = $d)",
+        {"d": day},
+    )
+    part = Partition("game_date", day)
+    wh.execute(  # the catalog agrees: as if the writer itself had produced the bad row
+        "UPDATE ops_partitions SET checksum = $c WHERE table_name = 'raw_player_boxscores' AND partition = $k",
+        {"c": wh.checksum("raw_player_boxscores", part), "k": part.key},
+    )
+    findings = [f for f in validate(built, dates(*SLICE)) if f.alarm]
+    assert [(f.processor, f.partition, f.classification) for f in findings] == [
+        ("raw_player_boxscores", day.isoformat(), "audit_failed")
+    ]
+    assert "raw_player_boxscores__team_points (1 row(s))" in findings[0].detail
+
+
+def test_dates_outside_a_source_coverage_are_not_alarms(built: Runner) -> None:
+    _, hi = duckdb.sql(
+        f"SELECT min(game_date)::DATE, max(game_date)::DATE FROM '{DATA / 'props_points.parquet'}'"
+    ).fetchall()[0]
+    after = dates(hi + dt.timedelta(days=1), hi + dt.timedelta(days=4))
+    inside = [hi]  # a date with lines that was never loaded: a real loss
+    findings = validate(built, after + inside, processors=["raw_prop_lines"])
+    got = {f.partition: (f.classification, f.alarm) for f in findings}
+    for d in after:
+        if built.calendar.day(d).final_games:
+            assert got[d.isoformat()] == ("not_covered", False)
+    assert got[hi.isoformat()] == ("real_loss", True)
+
+
+def test_heal_never_starts_an_opt_in_processor_outside_the_range(built: Runner) -> None:
+    reg = default_registry()
+    opt_in = reg.opt_in() - reg.network()
+    assert opt_in  # e.g. the heavy model systems, run only by name
+    built.wh.execute(
+        "UPDATE player_game_summary SET points = points + 1 WHERE game_date = '2025-11-04' AND player_id = "
+        "(SELECT max(player_id) FROM player_game_summary WHERE game_date = '2025-11-04')"
+    )
+    findings = validate(built, dates(*SLICE))
+    plan, report = heal(built, findings, dates(*SLICE))
+    assert plan.rerun == [("player_game_summary", "2025-11-04")]
+    assert "predictions" in plan.downstream and not set(plan.downstream) & opt_in
+    assert not {o.processor for o in report.outcomes} & opt_in
+    ran = {r[0] for r in built.wh.rows(f"SELECT DISTINCT processor FROM {LEDGER}")}
+    assert not ran & opt_in
+
+
+@pytest.fixture
+def cli_home(built_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "cli-home"
+    shutil.copytree(built_home, home)
+    monkeypatch.setenv("NBAPROPS_HOME", str(home))
+    monkeypatch.setenv("NBAPROPS_DATA_DIR", str(DATA))
+    monkeypatch.setenv("NBAPROPS_TODAY", TODAY.isoformat())
+    monkeypatch.setenv("COLUMNS", "200")
+    return home
+
+
+def test_cli_is_quiet_when_fine_and_fails_on_a_deleted_partition(cli_home: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nbaprops.cli import app
+
+    cli = CliRunner()
+    span = ["--start-date", SLICE[0].isoformat(), "--end-date", SLICE[1].isoformat()]
+    res = cli.invoke(app, ["validate", *span, "--fail-on", "alarm", "--alarms-only"])
+    assert res.exit_code == 0, res.output
+    assert "0 alarm(s)" in res.output
+    res = cli.invoke(app, ["monitor", "--fail-on", "alarm"])
+    assert res.exit_code == 0, res.output
+    assert "0 real problem(s)" in res.output
+
+    con = duckdb.connect(str(cli_home / "warehouse.duckdb"))
+    con.execute("DELETE FROM team_defense_game_summary WHERE game_date = '2025-11-06'")
+    con.close()
+    res = cli.invoke(app, ["validate", *span, "--fail-on", "alarm", "--alarms-only"])
+    assert res.exit_code == 1
+    lines = [ln for ln in res.output.splitlines() if "team_defense_game_summary" in ln.replace("│", " ")]
+    assert any("real_loss" in ln and "2025-11-06" in ln for ln in lines), res.output
+    res = cli.invoke(app, ["validate", *span, "--json", "--alarms-only"])  # no --fail-on: exit 0
+    assert res.exit_code == 0
+    assert [(f["processor"], f["partition"]) for f in json.loads(res.output)] == [
+        ("team_defense_game_summary", "2025-11-06")
+    ]
