@@ -33,7 +33,7 @@ from nbaprops.ops.validate import validate
 from nbaprops.storage import DuckDBWarehouse
 
 KILLS = 20
-KILLS_PER_COMMAND = 5
+KILLS_PER_COMMAND = 10
 MAX_LAUNCHES = 60
 SCOREBOARD = (FIXTURES / "nbac_scoreboard_v2" / "raw_055ff78d.json").read_bytes()
 SCRAPE = ["run", "--date", "2024-01-15", "-p", "scrape_nbac_scoreboard_v2,raw_nbac_games"]
