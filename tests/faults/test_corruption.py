@@ -32,38 +32,32 @@ Injection = Callable[[Warehouse, dt.date], tuple[str, str]]
 """Corrupts one partition; returns (processor, expected classification)."""
 
 
-def _one_player(wh: Warehouse, table: str, day: dt.date) -> int:
-    return int(wh.rows(f"SELECT max(player_id) FROM {table} WHERE game_date = $d", {"d": day})[0][0])
+def _one_player(wh: Warehouse, table: str, day: dt.date) -> dict[str, object]:
+    """Bind parameters naming one player's row of a date."""
+    p = wh.rows(f"SELECT max(player_id) FROM {table} WHERE game_date = $d", {"d": day})[0][0]
+    return {"d": day, "p": p}
 
 
 def duplicate_rows(wh: Warehouse, day: dt.date) -> tuple[str, str]:
     """A player's box-score row loaded twice (his points counted twice)."""
-    p = _one_player(wh, "raw_player_boxscores", day)
+    row = "FROM raw_player_boxscores WHERE game_date = $d AND player_id = $p"
     wh.execute(
-        "INSERT INTO raw_player_boxscores SELECT * FROM raw_player_boxscores "
-        "WHERE game_date = $d AND player_id = $p",
-        {"d": day, "p": p},
+        f"INSERT INTO raw_player_boxscores SELECT * {row}", _one_player(wh, "raw_player_boxscores", day)
     )
     return "raw_player_boxscores", "tracking_mismatch"
 
 
 def null_points(wh: Warehouse, day: dt.date) -> tuple[str, str]:
     """``pts`` nulled on one row."""
-    p = _one_player(wh, "raw_player_boxscores", day)
-    wh.execute(
-        "UPDATE raw_player_boxscores SET pts = NULL WHERE game_date = $d AND player_id = $p",
-        {"d": day, "p": p},
-    )
+    sql = "UPDATE raw_player_boxscores SET pts = NULL WHERE game_date = $d AND player_id = $p"
+    wh.execute(sql, _one_player(wh, "raw_player_boxscores", day))
     return "raw_player_boxscores", "tampered"
 
 
 def changed_value(wh: Warehouse, day: dt.date) -> tuple[str, str]:
     """``points + 1`` written into the game summary behind the ledger's back."""
-    p = _one_player(wh, "player_game_summary", day)
-    wh.execute(
-        "UPDATE player_game_summary SET points = points + 1 WHERE game_date = $d AND player_id = $p",
-        {"d": day, "p": p},
-    )
+    sql = "UPDATE player_game_summary SET points = points + 1 WHERE game_date = $d AND player_id = $p"
+    wh.execute(sql, _one_player(wh, "player_game_summary", day))
     return "player_game_summary", "tampered"
 
 

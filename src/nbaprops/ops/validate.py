@@ -36,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal, TypeAlias
+from typing import Literal, TypeAlias, get_args
 
 from nbaprops.core.calendar import DayInfo
 from nbaprops.ops.audits import run_audits
@@ -47,7 +47,15 @@ from nbaprops.pipeline.contract import Context, Processor
 from nbaprops.storage.queries import validate as q
 from nbaprops.storage.warehouse import Partition, PartitionValue
 
-__all__ = ["ALARMS", "Classification", "Finding", "coverage_report", "partition_coverage", "validate"]
+__all__ = [
+    "ALARMS",
+    "EXPECTED",
+    "Classification",
+    "Finding",
+    "coverage_report",
+    "partition_coverage",
+    "validate",
+]
 
 Classification: TypeAlias = Literal[
     "tampered",
@@ -62,17 +70,10 @@ Classification: TypeAlias = Literal[
     "not_covered",
     "bootstrap",
 ]
-ALARMS: frozenset[str] = frozenset(
-    {
-        "tampered",
-        "tracking_mismatch",
-        "real_loss",
-        "partial",
-        "audit_failed",
-        "upstream_missing",
-        "blocked_by_gate",
-    }
-)
+EXPECTED: frozenset[str] = frozenset({"future_date", "legitimate_zero", "not_covered", "bootstrap"})
+"""Classes that are no alarm: the gap is what the calendar or the source says it should be."""
+ALARMS: frozenset[str] = frozenset(get_args(Classification)) - EXPECTED
+"""Classes that need a person or `heal`."""
 
 
 @dataclass(frozen=True)
