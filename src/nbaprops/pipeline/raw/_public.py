@@ -41,10 +41,25 @@ def coverage_for(file: str):  # type: ignore[no-untyped-def]
 
 @cache
 def _date_span(path: str, digest: str) -> tuple[dt.date, dt.date] | None:
-    """(first, last) ``game_date`` of a Parquet file (cached per content)."""
+    """(first, last) ``game_date`` of a Parquet file (cached per content).
+
+    Read from the row groups' min/max statistics (no data read); a file written without
+    statistics has its column read instead.
+    """
+    meta = pq.ParquetFile(path).metadata
+    col = meta.schema.names.index("game_date")
+    stats = [meta.row_group(g).column(col).statistics for g in range(meta.num_row_groups)]
+    if stats and all(s is not None and s.has_min_max for s in stats):
+        lo = min(_as_date(s.min) for s in stats if s is not None)
+        hi = max(_as_date(s.max) for s in stats if s is not None)
+        return lo, hi
     days = pc.cast(pq.read_table(path, columns=["game_date"]).column("game_date"), pa.date32())
-    lo, hi = pc.min_max(days).values()
-    return None if lo.as_py() is None else (lo.as_py(), hi.as_py())
+    first, last = pc.min_max(days).values()
+    return None if first.as_py() is None else (first.as_py(), last.as_py())
+
+
+def _as_date(v: object) -> dt.date:
+    return v.date() if isinstance(v, dt.datetime) else v  # type: ignore[return-value]
 
 
 def with_player_lookup(t: pa.Table, name_col: str = "player_name") -> pa.Table:
