@@ -14,6 +14,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from _support import DATA, SLICE, dates, make_settings
+from faults.report import pytest_sessionstart, pytest_terminal_summary  # noqa: F401  (fault-suite tally)
 from nbaprops.core.config import Settings
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.registry import default_registry

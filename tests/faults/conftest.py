@@ -1,36 +1,17 @@
 """Fault-injection suite: every test records the faults it injected and survived.
 
-Each test writes ``build/faults/<test>.json`` ({class: [injected, survived]}); the controller
-(also under ``-n 2``) adds them up at the end of the session, prints one line per class in
-the terminal summary (shown without ``-s``) and writes the total to ``build/faults.json``.
+Each test writes ``build/faults/<test>.json`` ({class: [injected, survived]}) through the
+`tally` fixture; `faults.report` adds them up at the end of the session.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 
 import pytest
 
-from _support import REPO
-
-OUT = REPO / "build" / "faults"
-
-
-class Tally:
-    """Faults injected and survived, per class, for one test."""
-
-    def __init__(self) -> None:
-        self.counts: dict[str, list[int]] = {}
-
-    def injected(self, cls: str, n: int = 1) -> None:
-        """Count `n` faults of `cls` injected."""
-        self.counts.setdefault(cls, [0, 0])[0] += n
-
-    def survived(self, cls: str, n: int = 1) -> None:
-        """Count `n` faults of `cls` survived (named by validate and healed, or refused)."""
-        self.counts.setdefault(cls, [0, 0])[1] += n
+from faults.report import OUT, Tally
 
 
 @pytest.fixture
@@ -40,33 +21,3 @@ def tally(request: pytest.FixtureRequest) -> Iterator[Tally]:
     OUT.mkdir(parents=True, exist_ok=True)
     name = request.node.nodeid.split("::", 1)[1].replace("/", "_").replace("[", "-").replace("]", "")
     (OUT / f"{name}.json").write_text(json.dumps(t.counts))
-
-
-def _is_controller(config: pytest.Config) -> bool:
-    return not hasattr(config, "workerinput")
-
-
-def pytest_sessionstart(session: pytest.Session) -> None:
-    if _is_controller(session.config):
-        shutil.rmtree(OUT, ignore_errors=True)
-
-
-def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
-    if not _is_controller(config) or not OUT.is_dir():
-        return
-    total: dict[str, list[int]] = {}
-    for f in sorted(OUT.glob("*.json")):
-        for cls, (inj, surv) in json.loads(f.read_text()).items():
-            t = total.setdefault(cls, [0, 0])
-            t[0] += inj
-            t[1] += surv
-    if not total:
-        return
-    terminalreporter.section("fault injection")
-    for cls, (inj, surv) in sorted(total.items()):
-        terminalreporter.write_line(f"{cls:<28} injected {inj:>4}  survived {surv:>4}")
-    inj = sum(v[0] for v in total.values())
-    surv = sum(v[1] for v in total.values())
-    terminalreporter.write_line(f"{'total':<28} injected {inj:>4}  survived {surv:>4}")
-    summary = {"classes": {c: {"injected": i, "survived": s} for c, (i, s) in total.items()}}
-    (REPO / "build" / "faults.json").write_text(json.dumps(summary, indent=1) + "\n")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import pytest
 
 from _support import SLICE, dates
-from faults.conftest import Tally
+from faults.report import Tally
 from nbaprops.ops.heal import heal
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner

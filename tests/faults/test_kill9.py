@@ -27,7 +27,7 @@ import duckdb
 from pytest_httpserver import HTTPServer
 
 from _support import DATA, FIXTURES, TODAY, dates, make_settings
-from faults.conftest import Tally
+from faults.report import Tally
 from nbaprops.ops.runner import Runner
 from nbaprops.ops.validate import validate
 from nbaprops.storage import DuckDBWarehouse
