@@ -95,12 +95,12 @@ def validate_cmd(
     fail_on: Annotated[FailOn, _FAIL_ON] = FailOn.never,
     as_json: Annotated[bool, typer.Option("--json", help="Print findings as a JSON array.")] = False,
 ) -> None:
-    """Compare schedule, ledger, catalog checksums and warehouse per partition; run the audits.
+    """Check every partition: schedule, ledger, catalog checksums, warehouse rows, audits.
 
-    Prints a summary (class x processor) first, then every finding.  Alarms: tampered,
-    tracking_mismatch, real_loss, partial, audit_failed, upstream_missing, blocked_by_gate.
-    Expected: future_date, legitimate_zero, not_covered (outside the source's dates),
-    bootstrap.  With --season it also prints the season's coverage per phase.
+    Prints a summary (class x processor), then each alarm; --json lists every finding.
+    Alarms: tampered, tracking_mismatch, real_loss, partial, audit_failed, upstream_missing, blocked_by_gate.
+    Expected: future_date, legitimate_zero, not_covered (outside the source's dates), bootstrap.
+    With --season it also prints the season's coverage per phase.
     Example: nbaprops validate --season 2025-26 --alarms-only --fail-on alarm
     """
     runner = open_runner(settings())
@@ -118,7 +118,11 @@ def validate_cmd(
     head = f"Validation: {alarms} alarm(s), {len(findings) - alarms} expected gap(s)"
     if groups:
         print_summary(groups, lambda c: c in ALARMS, head)
-        print_table([[getattr(f, c) for c in _COLUMNS] for f in shown], columns=_COLUMNS, title="Findings")
+        listed = [[getattr(f, c) for c in _COLUMNS] for f in findings if f.alarm]
+        if listed:
+            print_table(listed, columns=_COLUMNS, title="Alarms")
+        if len(listed) < len(shown):
+            console.print(f"{len(shown) - len(listed)} expected gap(s): counted above; --json lists each")
     else:
         console.print(f"{head}: every partition is complete, matches its checksum and passes its audits")
     if season:
@@ -190,8 +194,8 @@ def monitor_cmd(
 ) -> None:
     """Zero-row and failed runs, each classified against the warehouse now; count false alarms.
 
-    Prints a summary (class x processor) first, then the runs.  A run is a real problem only
-    when validate still finds an alarm on its partition.
+    Prints a summary (class x processor), then the real problems; --json lists every run.
+    A run is a real problem only when validate still finds an alarm on its partition.
     Example: nbaprops monitor --since 36h --alarms-only --fail-on alarm
     """
     span = parse_duration(since, what="--since")
@@ -210,7 +214,9 @@ def monitor_cmd(
         groups.setdefault((str(r[cls_at]), str(r[1])), []).append(str(r[2]))
     if groups:
         print_summary(groups, lambda c: c in ALARMS, f"Zero-row and failed runs since {since}")
-        print_table(shown, columns=rep.columns, title="Runs")
+        real = [r for r in shown if str(r[cls_at]) in ALARMS]
+        if real:
+            print_table(real, columns=rep.columns, title="Real problems")
     alarms = rep.alarm_classes.most_common()
     by_class = f": {', '.join(f'{c} {n}' for c, n in alarms)}" if alarms else ""
     console.print(
