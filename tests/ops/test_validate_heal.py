@@ -17,6 +17,7 @@ from nbaprops.ops.monitor import monitor
 from nbaprops.ops.runner import Runner
 from nbaprops.ops.validate import coverage_report, validate
 from nbaprops.pipeline.registry import default_registry
+from nbaprops.storage import DuckDBWarehouse
 from nbaprops.storage.warehouse import Partition
 
 OFF_SEASON = dates(dt.date(2025, 7, 1), dt.date(2025, 7, 3))
@@ -277,3 +278,21 @@ def test_cli_is_quiet_when_fine_and_fails_on_a_deleted_partition(cli_home: Path)
     assert [(f["processor"], f["partition"]) for f in json.loads(res.output)] == [
         ("team_defense_game_summary", "2025-11-06")
     ]
+
+
+def test_days_with_only_games_the_box_source_lacks_are_quiet(settings) -> None:  # type: ignore[no-untyped-def]
+    """Play-in days: the box-score source has no play-in games, so no rows is no loss."""
+    days = dates(dt.date(2025, 4, 13), dt.date(2025, 4, 18))  # regular season end, play-in
+    wh = DuckDBWarehouse(settings.warehouse_url)
+    runner = Runner(settings=settings, warehouse=wh, code_version="test")
+    report = runner.run(default_registry().select(["schedule", "raw_player_boxscores"]), days)
+    assert not report.failed
+    play_in = [
+        d for d in days if runner.calendar.day(d).final_games and not runner.calendar.day(d).box_final_games
+    ]
+    assert play_in  # 2025-04-15, -16 and -18
+    found = {f.partition: f for f in validate(runner, days, processors=["raw_player_boxscores"])}
+    assert [k for k, f in found.items() if f.alarm] == []
+    for d in play_in:
+        assert found[d.isoformat()].classification == "legitimate_zero"
+    wh.close()
