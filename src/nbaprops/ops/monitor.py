@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner
 from nbaprops.ops.validate import validate
+from nbaprops.storage.queries import monitor as q
 
 __all__ = ["MonitorReport", "monitor"]
 
@@ -62,13 +63,7 @@ def monitor(runner: Runner, since: dt.timedelta) -> MonitorReport:
     if not runner.wh.has_table(LEDGER):
         return rep
     cutoff = dt.datetime.now(dt.UTC) - since
-    flagged = runner.wh.rows(
-        f"SELECT started_at, processor, partition, status, rows_written, error, "
-        f"coalesce(expected_zero, false) FROM {LEDGER} "
-        "WHERE started_at >= $c AND (status = 'failed' OR (status = 'success' AND rows_written = 0)) "
-        "ORDER BY started_at DESC",
-        {"c": cutoff},
-    )
+    flagged = runner.wh.rows(q.FLAGGED_RUNS.format(table=LEDGER), {"c": cutoff})
     if not flagged:
         return rep
     names = {p for _, p, *_ in flagged if p in runner.registry.by_name}
