@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 from pytest_httpserver import HTTPServer
 
 from _support import DATA, FIXTURES, TODAY, dates, make_settings
@@ -135,6 +136,7 @@ def _alarms(home: Path) -> list[str]:
         wh.close()
 
 
+@pytest.mark.slow
 def test_kill9_loop_resumes_to_the_clean_state(
     threaded_server: HTTPServer, tmp_path: Path, tally: Tally
 ) -> None:
