@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from pydantic import SecretStr
 from rich.console import Console
 from rich.markup import escape
 
+from nbaprops.core.breaker import CircuitBreaker
 from nbaprops.core.config import PROBE_MAX_BODY, RequestLimits, Settings
 from nbaprops.ops.runner import RunReport
 from nbaprops.sources.bounded import bounded_client, request_bounded
@@ -342,7 +344,9 @@ class Notifier:
         self.window = dt.timedelta(minutes=dedupe_minutes)
         self.now = now
         self._ready = False
-        self._failures: dict[str, tuple[int, str]] = {}
+        self.breaker = CircuitBreaker(CHANNEL_BREAKER, math.inf)
+        """Per channel; it never half-opens: a new notifier (the next run) tries again."""
+        self._last_error: dict[str, str] = {}
 
     @classmethod
     def from_settings(
@@ -432,8 +436,8 @@ class Notifier:
             if self._recently_sent(alert, ch.name, now):
                 out.append(Delivery(alert, ch.name, "deduped"))
                 continue
-            streak, last = self._failures.get(ch.name, (0, ""))
-            if streak >= CHANNEL_BREAKER:
+            if not self.breaker.allow(ch.name):
+                streak, last = self.breaker.failures(ch.name), self._last_error.get(ch.name, "")
                 d = Delivery(alert, ch.name, "failed", f"not tried: {streak} failures in a row ({last})")
                 self._record(d, now)
                 out.append(d)
@@ -441,14 +445,15 @@ class Notifier:
             try:
                 ch.send(alert)
                 d = Delivery(alert, ch.name, "sent")
-                self._failures.pop(ch.name, None)
+                self.breaker.success(ch.name)
             except Exception as exc:  # a channel never stops a run
                 try:
                     why = ch.describe(exc)
                 except Exception:
                     why = type(exc).__name__
                 d = Delivery(alert, ch.name, "failed", why)
-                self._failures[ch.name] = (streak + 1, why)
+                self.breaker.failure(ch.name)
+                self._last_error[ch.name] = why
                 log.warning("alert %s not delivered to %s: %s", alert.title, ch.name, why)
             self._record(d, now)
             out.append(d)

@@ -1,4 +1,5 @@
-"""Resilience pieces of the HTTP client: a per-host rate limiter and a per-source circuit breaker.
+"""Resilience pieces of the HTTP client: a per-host rate limiter and a per-source circuit breaker
+(the shared `nbaprops.core.breaker.CircuitBreaker`, raising `CircuitOpenError`).
 
 Both are thread-safe and take an injectable clock (and sleep), so tests drive
 them without waiting.
@@ -9,8 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Literal
-
+from nbaprops.core.breaker import CircuitBreaker as Breaker
 from nbaprops.core.errors import TransientSourceError
 
 __all__ = ["CircuitBreaker", "CircuitOpenError", "RateLimiter"]
@@ -55,8 +55,10 @@ class RateLimiter:
         return wait
 
 
-class CircuitBreaker:
-    """Per-source breaker: closed -> open after N consecutive failures -> half-open after a cool-down.
+class CircuitBreaker(Breaker):
+    """Per-source breaker of the HTTP client: the one `nbaprops.core.breaker.CircuitBreaker`
+    (closed -> open after N consecutive failures -> half-open after a cool-down, one trial),
+    plus `before`, which raises instead of answering False.
 
     Args:
         failures: consecutive failed attempts that open the breaker.
@@ -65,22 +67,7 @@ class CircuitBreaker:
     """
 
     def __init__(self, failures: int, cooldown: float, *, clock: Callable[[], float] = time.monotonic):
-        self.failures, self.cooldown, self._clock = failures, cooldown, clock
-        self._count: dict[str, int] = {}
-        self._opened: dict[str, float] = {}
-        self._trial: set[str] = set()
-        self._lock = threading.Lock()
-
-    def state(self, source: str) -> Literal["closed", "open", "half_open"]:
-        """The breaker state of a source right now."""
-        with self._lock:
-            return self._state(source)
-
-    def _state(self, source: str) -> Literal["closed", "open", "half_open"]:
-        opened = self._opened.get(source)
-        if opened is None:
-            return "closed"
-        return "half_open" if self._clock() - opened >= self.cooldown else "open"
+        super().__init__(failures, cooldown, clock=clock)
 
     def before(self, source: str) -> None:
         """Refuse the call while open (and while a half-open trial is in flight).
@@ -88,28 +75,8 @@ class CircuitBreaker:
         Raises:
             CircuitOpenError: when no request may be sent now.
         """
-        with self._lock:
-            st = self._state(source)
-            if st == "open" or (st == "half_open" and source in self._trial):
-                left = self.cooldown - (self._clock() - self._opened[source])
-                raise CircuitOpenError(
-                    f"{source}: circuit breaker open after {self.failures} consecutive failures "
-                    f"(next trial in {max(left, 0):.0f}s)"
-                )
-            if st == "half_open":
-                self._trial.add(source)
-
-    def success(self, source: str) -> None:
-        """Record a success: the breaker closes."""
-        with self._lock:
-            self._count[source] = 0
-            self._opened.pop(source, None)
-            self._trial.discard(source)
-
-    def failure(self, source: str) -> None:
-        """Record a failed attempt: open at the threshold, re-open after a failed trial."""
-        with self._lock:
-            self._count[source] = self._count.get(source, 0) + 1
-            if source in self._trial or self._count[source] >= self.failures:
-                self._opened[source] = self._clock()
-                self._trial.discard(source)
+        if not self.allow(source):
+            raise CircuitOpenError(
+                f"{source}: circuit breaker open after {self.threshold} consecutive failures "
+                f"(next trial in {self.retry_in(source):.0f}s)"
+            )
