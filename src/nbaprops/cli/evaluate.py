@@ -90,7 +90,7 @@ def evaluate_cmd(
 
     Example: nbaprops evaluate --start-date 2025-10-21 --end-date 2025-11-21 --json
     """
-    from nbaprops.ops.evaluate import evaluate  # pandas & co load only when evaluating
+    from nbaprops.ops.predict import evaluate_range  # pandas & co load only when evaluating
 
     start = parse_date(start_date, what="--start-date")
     end = parse_date(end_date, what="--end-date")
@@ -105,7 +105,7 @@ def evaluate_cmd(
         if not as_json:
             err.print(f"{day}: {n} player-games", highlight=False)
 
-    rep = evaluate(s, start, end, cadence_days=cadence_days, on_date=tick)
+    rep = evaluate_range(s, start, end, cadence_days=cadence_days, on_date=tick)
     if as_json:
         print_json(rep.to_json())
         return

@@ -31,16 +31,19 @@ def predict_cmd(
     history_seasons: Annotated[
         int, typer.Option(help="Earlier seasons to build as model history (first run: minutes).")
     ] = 1,
+    force: Annotated[bool, typer.Option(help="Predict again even when nothing changed.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Predict every expected player of a date with every system (and the ensemble).
 
     Builds the date's inputs first (schedule, box scores, lines, player_game_summary
-    for the season up to the date), then writes one partition of system_predictions.
+    for the season up to the date), then runs system_predictions for the date: one
+    ledger row, skipped when inputs and code are unchanged, blocked by the coverage gate.
 
     Example: nbaprops predict --date 2025-11-10
     """
-    from nbaprops.ops.coordinator import Coordinator  # pandas & co load only when predicting
+    from nbaprops.ops.predict import predict_date  # pandas & co load only when predicting
+    from nbaprops.pipeline.predict.coordinator import Coordinator
 
     day = _day(date)
     check_range(workers, what="--workers", low=1, high=64)
@@ -49,36 +52,43 @@ def predict_cmd(
     s = settings()
     wh = open_warehouse(s.warehouse_url, threads=s.duckdb_threads)
     try:
-        co = Coordinator(s, wh, batch_size=batch_size, workers=workers)
-        rep = co.predict_date(day, history_seasons=history_seasons)  # type: ignore[arg-type]
+        co = Coordinator(batch_size=batch_size, workers=workers)
+        rep = predict_date(s, wh, day, coordinator=co, history_seasons=history_seasons, force=force)  # type: ignore[arg-type]
     finally:
         wh.close()
     if as_json:
         print_json(
             {
                 "date": rep.day,
+                "status": rep.status,
                 "rows_written": rep.rows_written,
                 "players": rep.players,
                 "batches": rep.batches,
-                "failed_batches": rep.failed_batches,
+                "error": rep.error,
                 "skipped_systems": rep.skipped_systems,
-                "note": rep.note,
-                "systems": [] if rep.summary is None else rep.summary.to_dict("records"),
+                "systems": rep.summary,
             }
         )
+        if rep.status == "failed":
+            raise typer.Exit(1)
         return
-    if rep.note:
-        console.print(f"{rep.day}: {rep.note} (0 rows written, recorded in the ledger)")
-        return
-    if rep.summary is not None:
+    if rep.status == "failed":
+        for o in rep.upstream_failed:
+            console.print(f"[red]{o.processor} {o.partition}:[/] {escape(str(o.error))}", highlight=False)
+        console.print(f"[red]predicting {rep.day} failed:[/] {escape(str(rep.error))}", highlight=False)
+        raise typer.Exit(1)
+    if rep.summary:
         print_table(
-            rep.summary.values.tolist(), columns=list(rep.summary.columns), title=f"Predictions {rep.day}"
+            [list(r.values()) for r in rep.summary], columns=list(rep.summary[0]), title=f"Predictions {rep.day}"
         )
     for name, why in rep.skipped_systems.items():
         console.print(f"[yellow]{name}[/]: {escape(str(why))}")
-    for b in rep.failed_batches:
-        console.print(f"[red]{escape(str(b))}[/]")
-    console.print(f"{rep.rows_written} rows written in {rep.batches} batches")
+    if rep.status == "skipped":
+        console.print("inputs and code unchanged since the last prediction (use --force to predict again)")
+    elif rep.rows_written == 0:
+        console.print(f"{rep.day}: no players to predict (0 rows written, recorded in the ledger)")
+    else:
+        console.print(f"{rep.rows_written} rows written in {rep.batches} batches")
 
 
 @app.command("grade")
@@ -92,7 +102,7 @@ def grade_cmd(
 
     Example: nbaprops grade --date 2025-11-10
     """
-    from nbaprops.ops.coordinator import grade_date
+    from nbaprops.ops.predict import grade_date
 
     day = _day(date)
     s = settings()

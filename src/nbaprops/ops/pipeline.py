@@ -13,9 +13,11 @@ from nbaprops.ops import gates
 from nbaprops.ops.alerts import notify_report
 from nbaprops.ops.ledger import Ledger
 from nbaprops.ops.runner import Outcome, Runner, RunReport
+from nbaprops.pipeline.predict.grading import BET_RESULTS
 from nbaprops.pipeline.registry import default_registry
 from nbaprops.sources.public_data import PublicData, open_public_data
 from nbaprops.storage import open_warehouse
+from nbaprops.storage.queries import predict as predict_queries
 
 __all__ = ["DemoReport", "check_public_data", "demo", "open_runner", "plan_dates", "run_range"]
 
@@ -137,13 +139,8 @@ def demo(
     wh = runner.wh
     tables = [(p.output, wh.count(p.output)) for p in reg.select()]
     g = wh.rows(
-        "SELECT count(actual_points), avg(abs_error), "
-        "count(*) FILTER (WHERE result IN ('WIN','LOSS','PUSH','VOID')), "
-        "count(*) FILTER (WHERE result = 'WIN'), count(*) FILTER (WHERE result = 'LOSS'), "
-        "count(*) FILTER (WHERE result = 'PUSH'), count(*) FILTER (WHERE result = 'VOID'), "
-        "coalesce(sum(profit), 0) FROM prediction_grades g JOIN schedule s USING (game_code) "
-        "WHERE s.season = $s AND g.predicted_points IS NOT NULL",
-        {"s": season},
+        predict_queries.SEASON_ACCURACY.format(table="prediction_grades"),
+        {"s": season, "bets": list(BET_RESULTS)},  # the one definition of a bet: VOID/PASS are not
     )[0]
     return DemoReport(
         season=season,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -143,6 +144,11 @@ class Processor:
     """Extra named parameters for the SQL model (they are part of the input hash)."""
     extra_depends: tuple[str, ...] = field(default=())
     """Processors to run first though no table is read from them."""
+    sql_uses: tuple[Path, ...] = ()
+    """Shared SQL queries the model reads as relations named after their files: a model that
+    declares ``grading.sql`` reads ``FROM grading`` and gets that query inlined there (it may
+    read the model's own CTEs).  The shared text is part of `sql_text`, hence of the code
+    hash: a change to a shared rule re-runs every model that uses it."""
     calendar_source: bool = False
     """Its output is the schedule the calendar is read from: the runner reloads the calendar
     after it runs, and ops code finds it through `Registry.calendar_source` (never by name)."""
@@ -189,9 +195,9 @@ class Processor:
         return tuple(sorted(found))
 
     def sql_text(self) -> str:
-        """The SQL model's text."""
+        """The SQL model's text, with the shared queries of `sql_uses` inlined."""
         assert self.sql is not None
-        return self.sql.read_text()
+        return _inline(self.sql.read_text(), self.sql_uses)
 
     @property
     def source_file(self) -> str:
@@ -214,6 +220,18 @@ class Processor:
             return self.sql_text()
         assert self.build is not None
         return _source_of(self.build)
+
+
+def _inline(text: str, uses: tuple[Path, ...]) -> str:
+    """Replace ``FROM <name>`` by ``FROM (<shared query>) AS <name>`` for each shared file."""
+    for path in uses:
+        name = path.stem
+        pattern = re.compile(rf"\bFROM\s+{re.escape(name)}\b(?!\s*\()", re.IGNORECASE)
+        shared = path.read_text().strip().rstrip(";")
+        text, n = pattern.subn(lambda _m: f"FROM (\n{shared}\n) AS {name}", text)
+        if n == 0:
+            raise ValueError(f"the model declares {path.name} in sql_uses but never reads FROM {name}")
+    return text
 
 
 @cache

@@ -21,6 +21,7 @@ from nbaprops.pipeline.precompute.player_composite_factors import PLAYER_COMPOSI
 from nbaprops.pipeline.precompute.player_daily_cache import PLAYER_DAILY_CACHE
 from nbaprops.pipeline.precompute.player_shot_zone_analysis import PLAYER_SHOT_ZONE_ANALYSIS
 from nbaprops.pipeline.precompute.team_defense_zone_analysis import TEAM_DEFENSE_ZONE_ANALYSIS
+from nbaprops.pipeline.predict.evaluation_predictions import EVALUATION_PREDICTIONS
 from nbaprops.pipeline.predict.prediction_grades import PREDICTION_GRADES
 from nbaprops.pipeline.predict.predictions import PREDICTIONS
 from nbaprops.pipeline.predict.system_prediction_grades import SYSTEM_PREDICTION_GRADES
@@ -51,6 +52,7 @@ PROCESSORS: tuple[Processor, ...] = (
     PREDICTION_GRADES,
     SYSTEM_PREDICTIONS,
     SYSTEM_PREDICTION_GRADES,
+    EVALUATION_PREDICTIONS,  # opt-in: `nbaprops evaluate`
     # the live sources (network: opt-in): phase-1 scrapes, then the phase-2 tables parsed from them
     *SCRAPE_PROCESSORS,
     *PAYLOAD_PROCESSORS,

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nbaprops.ops.evaluate import run_walk_forward
+from nbaprops.pipeline.predict.walk_forward import run_walk_forward
 from nbaprops.pipeline.predict.data import PublicFrames, lines_for
 from nbaprops.pipeline.predict.engine import DayPredictor
 from nbaprops.pipeline.predict.grading import grade

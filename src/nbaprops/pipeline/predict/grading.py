@@ -1,57 +1,63 @@
-"""Grading: a prediction against what happened.
+"""Grading: a prediction against what happened, by the one rule in ``grading.sql``.
 
-WIN / LOSS per recommendation, PUSH when the actual points equal the line,
-VOID when the player did not play (no box-score row: never a loss), PASS
-when no bet was made.  Profit is per 1-unit stake at the real American price
-of the side taken.
+The rule (WIN / LOSS / PUSH / VOID / PASS, the price of the side taken, profit at
+American odds, went_over) is stated once, in SQL: the grade models inline it
+(`Processor.sql_uses`) and the walk-forward runs the same text over its in-memory
+predictions (`grade`).  `BET_RESULTS` is the one definition of a bet every report
+counts with: PASS (no call) and VOID (the player did not play) are not bets.
 """
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from nbaprops.pipeline.predict.lines import american_payout
+if TYPE_CHECKING:
+    import pandas as pd
 
-__all__ = ["RESULTS", "grade"]
+__all__ = ["BET_RESULTS", "GRADE_COLUMNS", "GRADING_SQL", "RESULTS", "grade"]
 
+GRADING_SQL = Path(__file__).with_name("grading.sql")
+"""The grading rule: a query over a relation ``calls`` (see the file's header)."""
 RESULTS = ("WIN", "LOSS", "PUSH", "VOID", "PASS")
+BET_RESULTS: tuple[str, ...] = ("WIN", "LOSS", "PUSH")
+"""Results that count as a bet (in bets, ROI and profit per bet); reports bind it as ``$bets``."""
+GRADE_COLUMNS = ("abs_error", "went_over", "odds", "result", "profit")
+"""What the rule adds to each call."""
+_RULE_INPUTS = ("predicted_points", "line", "recommendation", "over_odds", "under_odds", "actual_points")
 
 
 def grade(preds: pd.DataFrame, actual: pd.DataFrame) -> pd.DataFrame:
-    """Attach ``actual_points, actual_minutes, went_over, abs_error, result, odds, profit``.
+    """Attach ``actual_points, actual_minutes`` and the grade columns (`GRADE_COLUMNS`).
+
+    The actuals are joined on (game_key, player_id); the grade comes from ``grading.sql``,
+    run by an in-process DuckDB over the calls.
 
     Args:
         preds: predictions with ``game_key, player_id, predicted_points, line,
             recommendation, over_odds, under_odds``.
         actual: box rows of the same games with ``game_key, player_id, points, minutes``.
     """
+    import duckdb
+    import numpy as np
+
     a = actual[["game_key", "player_id", "points", "minutes"]].rename(
         columns={"points": "actual_points", "minutes": "actual_minutes"}
     )
     out = preds.drop(columns=[c for c in ("actual_points", "actual_minutes") if c in preds], errors="ignore")
     out = out.merge(a, on=["game_key", "player_id"], how="left")
-    act = out["actual_points"].to_numpy(float)
-    line = out["line"].to_numpy(float)
-    rec = out["recommendation"].to_numpy(object)
-    played = ~np.isnan(act)
-    went_over = np.where(played & ~np.isnan(line) & (act != line), (act > line).astype(float), np.nan)
-    out["went_over"] = went_over
-    out["abs_error"] = np.abs(out["predicted_points"].to_numpy(float) - act)
-    bet = (rec == "OVER") | (rec == "UNDER")
-    won = ((rec == "OVER") & (act > line)) | ((rec == "UNDER") & (act < line))
-    result = np.select(
-        [~bet, ~played, act == line, won],
-        ["PASS", "VOID", "PUSH", "WIN"],
-        default="LOSS",
+    calls = out.loc[:, list(_RULE_INPUTS)].astype(
+        {c: "float64" for c in _RULE_INPUTS if c != "recommendation"}
     )
-    odds = np.where(rec == "UNDER", out["under_odds"].to_numpy(float), out["over_odds"].to_numpy(float))
-    profit = np.select(
-        [result == "WIN", result == "LOSS", (result == "PUSH") | (result == "VOID")],
-        [american_payout(odds), -1.0, 0.0],
-        default=np.nan,
-    )
-    out["result"] = result
-    out["odds"] = np.where(bet, odds, np.nan)
-    out["profit"] = profit
+    calls["recommendation"] = calls["recommendation"].astype(object)
+    calls["call_row"] = np.arange(len(calls), dtype="int64")
+    con = duckdb.connect()
+    try:
+        con.register("calls", calls)
+        cols = ", ".join(GRADE_COLUMNS)
+        got = con.execute(f"SELECT call_row, {cols} FROM ({GRADING_SQL.read_text()}) ORDER BY call_row").df()
+    finally:
+        con.close()
+    for c in GRADE_COLUMNS:
+        out[c] = got[c].to_numpy(dtype=object if c == "result" else "float64")
     return out

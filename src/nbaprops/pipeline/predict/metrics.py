@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from nbaprops.pipeline.predict.grading import BET_RESULTS
+
 __all__ = ["bootstrap_mean_ci", "reliability_table", "summarise", "wilson"]
 
 Z95 = 1.959963984540054
@@ -61,7 +63,7 @@ def summarise(g: pd.DataFrame) -> dict[str, Any]:
         out[f"n_edge{t}"] = n
         out[f"hit_rate_edge{t}"] = _r(k / n) if n else None
         out[f"hit_rate_edge{t}_ci"] = [_r(ci[0]), _r(ci[1])] if ci else None
-    bets = g[g["result"].isin(["WIN", "LOSS", "PUSH"])]
+    bets = g[g["result"].isin(BET_RESULTS)]
     out["n_bets"] = len(bets)
     out["bet_wins"] = int((bets["result"] == "WIN").sum())
     out["roi"] = _r(bets["profit"].mean()) if len(bets) else None

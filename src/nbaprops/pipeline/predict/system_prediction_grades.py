@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nbaprops.pipeline.contract import Input, Processor
+from nbaprops.pipeline.predict.grading import GRADING_SQL
 
 __all__ = ["SYSTEM_PREDICTION_GRADES"]
 
@@ -21,4 +22,5 @@ SYSTEM_PREDICTION_GRADES = Processor(
         Input("schedule", "season"),
     ),
     sql=Path(__file__).with_suffix(".sql"),
+    sql_uses=(GRADING_SQL,),  # the one grading rule
 )

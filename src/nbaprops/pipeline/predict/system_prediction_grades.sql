@@ -2,26 +2,15 @@
 -- grain: (game_code, player_id, system); partition: game_date ($game_date)
 -- key: game_code, player_id, system
 -- inputs: system_predictions (the date), player_game_summary (the date), schedule (final status)
--- result: WIN / LOSS / PUSH (actual == line) / VOID (player did not play: never a loss) / PASS.
--- went_over: 1/0 when the player played and actual != line (for Brier and calibration).
--- profit: units won for a 1-unit stake at the American odds of the side taken.
+-- uses: grading.sql (result WIN/LOSS/PUSH/VOID/PASS, odds, profit, went_over, abs_error).
 WITH final_games AS (
     SELECT game_code FROM schedule WHERE game_date = $game_date AND status = 'final'
 ),
-graded AS (
+calls AS (
     SELECT
         p.*,
         a.points AS actual_points,
-        a.minutes AS actual_minutes,
-        CASE WHEN p.recommendation = 'UNDER' THEN p.under_odds ELSE p.over_odds END AS odds,
-        CASE
-            WHEN p.recommendation NOT IN ('OVER', 'UNDER') THEN 'PASS'
-            WHEN a.player_id IS NULL THEN 'VOID'
-            WHEN a.points = p.line THEN 'PUSH'
-            WHEN (p.recommendation = 'OVER' AND a.points > p.line)
-              OR (p.recommendation = 'UNDER' AND a.points < p.line) THEN 'WIN'
-            ELSE 'LOSS'
-        END AS result
+        a.minutes AS actual_minutes
     FROM system_predictions p
     JOIN final_games g USING (game_code)
     LEFT JOIN player_game_summary a
@@ -30,15 +19,7 @@ graded AS (
 )
 SELECT
     game_date, game_code, game_key, player_id, player_lookup, player_name, system, system_version,
-    feature_set, predicted_points, actual_points, actual_minutes,
-    abs(predicted_points - actual_points) AS abs_error,
+    feature_set, predicted_points, actual_points, actual_minutes, abs_error,
     line, line_book, p_over_raw, p_over, edge, recommendation, reason, odds, result,
-    CASE WHEN actual_points IS NULL OR line IS NULL OR actual_points = line THEN NULL
-         WHEN actual_points > line THEN 1.0 ELSE 0.0 END AS went_over,
-    CASE result
-        WHEN 'WIN' THEN CASE WHEN odds > 0 THEN odds / 100.0 ELSE 100.0 / -odds END
-        WHEN 'LOSS' THEN -1.0
-        WHEN 'PUSH' THEN 0.0
-        WHEN 'VOID' THEN 0.0
-    END AS profit
-FROM graded
+    went_over, profit
+FROM grading

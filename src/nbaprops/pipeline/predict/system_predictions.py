@@ -2,39 +2,21 @@
 
 One partition per game date; one row per (player, game, system) plus the
 ensemble, with the consensus line and book, calibrated P(over), the call and
-the reason for a PASS.  The processor runs the systems in-process; the
-coordinator (``nbaprops predict``) writes the same table with batches, a
-worker pool, heartbeats and circuit breakers.
+the reason for a PASS.  The build is the prediction coordinator
+(`coordinator.Coordinator.build`: batches, worker pool, heartbeats, timeout,
+circuit breakers); the runner writes the partition and keeps its ledger row,
+whether it runs from ``nbaprops run`` or ``nbaprops predict``.
 """
 
 from __future__ import annotations
 
-import pyarrow as pa
+from nbaprops.pipeline.contract import Input, Processor
+from nbaprops.pipeline.predict.coordinator import Coordinator
 
-from nbaprops.pipeline.contract import Context, Input, Processor
+__all__ = ["DEFAULT_COORDINATOR", "SYSTEM_PREDICTIONS"]
 
-__all__ = ["SYSTEM_PREDICTIONS", "build"]
-
-
-def build(ctx: Context) -> pa.Table:
-    """Fit every system on history before the date and predict the date's players."""
-    from nbaprops.pipeline.predict.engine import DayPredictor
-    from nbaprops.pipeline.predict.model_registry import ModelRegistry
-    from nbaprops.pipeline.predict.serve import PREDICTION_SCHEMA, day_inputs, to_arrow
-    from nbaprops.pipeline.predict.systems import LightGBMSystem
-
-    inputs = day_inputs(ctx.warehouse, ctx.date)
-    if inputs.games.empty or inputs.rows.empty:
-        return PREDICTION_SCHEMA.empty_table()
-    predictor = DayPredictor(edge=ctx.settings.edge)
-    models = ModelRegistry(ctx.settings.home / "models")
-    gbm = next(s for s in predictor.systems if isinstance(s, LightGBMSystem))
-    gbm.from_registry(models, ctx.date)  # a model younger than the cadence is reused
-    predictor.fit(inputs.features, inputs.graded, ctx.date)
-    if gbm.trained_as_of == ctx.date:
-        gbm.to_registry(models)
-    return to_arrow(predictor.predict(inputs.rows, ctx.date), inputs.rows)
-
+DEFAULT_COORDINATOR = Coordinator()
+"""The coordinator ``nbaprops run`` uses (``nbaprops predict`` builds one with its options)."""
 
 SYSTEM_PREDICTIONS = Processor(
     name="system_predictions",
@@ -50,6 +32,6 @@ SYSTEM_PREDICTIONS = Processor(
         # calibration and ensemble weights learn from earlier dates' graded calls
         Input("system_prediction_grades", "before", feedback=True),
     ),
-    build=build,
+    build=DEFAULT_COORDINATOR.build,
     default=False,  # fits every system per date (minutes per season): `nbaprops predict` or -p
 )

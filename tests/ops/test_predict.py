@@ -1,0 +1,103 @@
+"""`predict` and `grade` through the runner: real ledger rows, skips, the coverage gate, bets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nbaprops.ops.predict import grade_date, predict_date
+from nbaprops.ops.runner import Runner
+from nbaprops.pipeline.predict.coordinator import Coordinator
+from nbaprops.pipeline.predict.systems import Matchup, MovingAverage
+from nbaprops.storage.warehouse import Partition
+
+DAY = dt.date(2025, 11, 5)
+
+
+def _quick() -> Coordinator:
+    return Coordinator(systems=[MovingAverage(), Matchup()])
+
+
+def _ledger(runner: Runner, processor: str, day: dt.date) -> list[tuple[object, ...]]:
+    return runner.wh.rows(
+        "SELECT status, input_hash, rows_written, error FROM ops_ledger "
+        "WHERE processor = $p AND partition = $k ORDER BY started_at",
+        {"p": processor, "k": day.isoformat()},
+    )
+
+
+def test_predict_and_grade_write_through_the_runner_and_skip_when_unchanged(built: Runner) -> None:
+    rep = predict_date(built.settings, built.wh, DAY, coordinator=_quick(), prepare=False)
+    assert rep.status == "success", rep.error
+    graded = grade_date(built.settings, built.wh, DAY)
+    assert graded.status == "success", graded.error
+    for table in ("system_predictions", "system_prediction_grades"):
+        engine = built.wh.rows(f"SELECT count(*) FROM {table} WHERE game_date = $d", {"d": DAY})[0][0]
+        [(status, input_hash, rows, _)] = _ledger(built, table, DAY)
+        assert (status, rows) == ("success", engine) and engine > 100
+        assert isinstance(input_hash, str) and len(input_hash) == 32  # a real input hash
+    assert rep.rows_written == graded.rows_written
+    # a second identical run finds inputs and code unchanged
+    again = predict_date(built.settings, built.wh, DAY, coordinator=_quick(), prepare=False)
+    assert again.status == "skipped" and again.summary == rep.summary
+    assert grade_date(built.settings, built.wh, DAY).status == "skipped"
+    assert [r[0] for r in _ledger(built, "system_predictions", DAY)] == ["success", "skipped"]
+
+
+def test_grade_counts_neither_void_nor_pass_as_a_bet(built: Runner) -> None:
+    predict_date(built.settings, built.wh, DAY, coordinator=_quick(), prepare=False)
+    rep = grade_date(built.settings, built.wh, DAY)
+    res = dict(
+        built.wh.rows(
+            "SELECT result, count(*) FROM system_prediction_grades WHERE game_date = $d GROUP BY 1", {"d": DAY}
+        )
+    )
+    assert res.get("PASS", 0) > 0 and res.get("WIN", 0) + res.get("LOSS", 0) > 0
+    bad = built.wh.rows(  # a bet on a player who then had no box row is VOID, never a LOSS
+        "SELECT count(*) FROM system_prediction_grades WHERE game_date = $d AND actual_points IS NULL "
+        "AND result = 'LOSS'",
+        {"d": DAY},
+    )[0][0]
+    assert bad == 0
+    assert sum(r["bets"] for r in rep.by_system) == sum(res.get(k, 0) for k in ("WIN", "LOSS", "PUSH"))
+    assert all(r["bets"] == r["won"] + r["lost"] + r["push"] for r in rep.by_system)
+    assert {r["system"] for r in rep.by_system} == {"moving_average", "matchup", "ensemble"}
+    assert sum(r["n"] for r in rep.reliability) == sum(r["decided"] for r in rep.by_edge) > 50
+    assert {r["confidence"] for r in rep.by_confidence} <= {"<5pt", "5-10pt", "10pt+"}
+
+
+def test_grade_is_blocked_when_the_dates_box_scores_are_under_the_gate(built: Runner) -> None:
+    predict_date(built.settings, built.wh, DAY, coordinator=_quick(), prepare=False)
+    games = [g for (g,) in built.wh.rows(
+        "SELECT DISTINCT game_code FROM player_game_summary WHERE game_date = $d ORDER BY 1", {"d": DAY}
+    )]
+    built.wh.execute(
+        "DELETE FROM player_game_summary WHERE game_date = $d AND list_contains($g, game_code)",
+        {"d": DAY, "g": games[: len(games) // 2 + 1]},
+    )
+    rep = grade_date(built.settings, built.wh, DAY)
+    assert rep.status == "failed"
+    [(status, _, rows, error)] = _ledger(built, "system_prediction_grades", DAY)
+    assert status == "failed" and rows is None
+    assert str(error).startswith("gate: player_game_summary covers")
+    assert not built.wh.has_table("system_prediction_grades") or built.wh.rows(
+        "SELECT count(*) FROM system_prediction_grades WHERE game_date = $d", {"d": DAY}
+    ) == [(0,)]
+
+
+def test_predict_is_blocked_when_the_dates_inputs_are_under_the_gate(built: Runner) -> None:
+    """Half the date's box-score games lost: the summary is gated, the prediction blocked."""
+    first = predict_date(built.settings, built.wh, DAY, coordinator=_quick(), history_seasons=0)
+    assert first.status == "success", first.error
+    raw = built.wh.query("SELECT * FROM raw_player_boxscores WHERE game_date = $d", {"d": DAY})
+    games = sorted(set(raw.column("game_code").to_pylist()))
+    keep = raw.filter([g in set(games[: len(games) // 2]) for g in raw.column("game_code").to_pylist()])
+    built.wh.write_partition("raw_player_boxscores", Partition("game_date", DAY), keep)
+    rep = predict_date(built.settings, built.wh, DAY, coordinator=_quick(), history_seasons=0)
+    assert rep.status == "failed"
+    assert rep.error == f"upstream player_game_summary failed for {DAY}"
+    status, _, rows, error = _ledger(built, "system_predictions", DAY)[-1]
+    assert (status, rows, error) == ("failed", None, rep.error)
+    gated = [o for o in rep.upstream_failed if o.processor == "player_game_summary"]
+    assert gated and str(gated[0].error).startswith("gate: raw_player_boxscores covers")
+    kept = built.wh.rows("SELECT count(*) FROM system_predictions WHERE game_date = $d", {"d": DAY})[0][0]
+    assert kept == first.rows_written  # nothing written: the partition keeps its previous content
