@@ -1,4 +1,4 @@
-"""`nbaprops evaluate`: the JSON contract, bad input, a data folder missing a file."""
+"""`nbaprops evaluate`: the JSON contract, ledger rows, bad input, a data folder missing a file."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from nbaprops.cli import app
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import ConfigError, InputError
-from nbaprops.ops.evaluate import evaluate
+from nbaprops.ops.predict import evaluate_range as evaluate
 from nbaprops.pipeline.predict.engine import DayPredictor
 from nbaprops.pipeline.predict.systems import LastTen, LineSystem, MovingAverage
 
@@ -33,17 +33,17 @@ def test_evaluate_json_contract(tmp_path: Path) -> None:
             str(DATA),
             "evaluate",
             "--start-date",
-            "2025-11-10",
+            "2025-10-22",
             "--end-date",
-            "2025-11-10",
+            "2025-10-22",
             "--json",
         ],
     )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
     assert set(out) == {"start", "end", "systems"}
-    assert out["start"] == "2025-11-10"
-    assert out["end"] == "2025-11-10"
+    assert out["start"] == "2025-10-22"
+    assert out["end"] == "2025-10-22"
     for name in ("line", "ensemble", "season_average", "l10", "moving_average", "lightgbm"):
         assert set(out["systems"][name]) >= KEYS, name
     line = out["systems"]["line"]
@@ -110,3 +110,38 @@ def test_folder_with_later_dates_gives_the_same_result(tmp_path: Path) -> None:
     a, b = run(DATA, "a"), run(folder, "b")
     assert a == b
     assert a["line"]["n"] > 50
+
+
+def test_walk_forward_writes_through_the_runner_and_reports_from_the_table(tmp_path: Path) -> None:
+    from nbaprops.storage import DuckDBWarehouse
+
+    s = Settings(home=tmp_path / "home", data_dir=DATA)
+    start, end = dt.date(2025, 10, 21), dt.date(2025, 10, 22)  # the season's first two dates
+    rep = evaluate(s, start, end)
+    wh = DuckDBWarehouse(s.warehouse_url)
+    try:
+        engine = dict(
+            wh.rows("SELECT game_date::VARCHAR, count(*) FROM evaluation_predictions GROUP BY 1 ORDER BY 1")
+        )
+        led = wh.rows(
+            "SELECT partition, status, input_hash, rows_written FROM ops_ledger "
+            "WHERE processor = 'evaluation_predictions' ORDER BY partition"
+        )
+        assert [(k, st, n) for k, st, _, n in led] == [(k, "success", n) for k, n in engine.items()]
+        assert len(engine) == 2 and min(engine.values()) > 100
+        assert all(isinstance(h, str) and len(h) == 32 for _, _, h, _ in led)  # real input hashes
+        assert len(rep.graded) == sum(engine.values())
+    finally:
+        wh.close()
+    # the report read back from the table is the walk computed in memory
+    assert evaluate(s, start, end, write=False).systems == rep.systems
+    again = evaluate(s, start, end)  # a second identical run skips every date
+    assert again.systems == rep.systems
+    wh = DuckDBWarehouse(s.warehouse_url)
+    try:
+        got = wh.rows(
+            "SELECT status, count(*) FROM ops_ledger WHERE processor = 'evaluation_predictions' GROUP BY 1 ORDER BY 1"
+        )
+        assert got == [("skipped", 2), ("success", 2)]
+    finally:
+        wh.close()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
+from _support import DATA, make_settings
 from nbaprops.ops.predict import grade_date, predict_date
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.predict.coordinator import Coordinator
 from nbaprops.pipeline.predict.systems import Matchup, MovingAverage
-from nbaprops.storage.warehouse import Partition
+from nbaprops.storage import DuckDBWarehouse
 
 DAY = dt.date(2025, 11, 5)
 
@@ -48,7 +50,8 @@ def test_grade_counts_neither_void_nor_pass_as_a_bet(built: Runner) -> None:
     rep = grade_date(built.settings, built.wh, DAY)
     res = dict(
         built.wh.rows(
-            "SELECT result, count(*) FROM system_prediction_grades WHERE game_date = $d GROUP BY 1", {"d": DAY}
+            "SELECT result, count(*) FROM system_prediction_grades WHERE game_date = $d GROUP BY 1",
+            {"d": DAY},
         )
     )
     assert res.get("PASS", 0) > 0 and res.get("WIN", 0) + res.get("LOSS", 0) > 0
@@ -67,9 +70,12 @@ def test_grade_counts_neither_void_nor_pass_as_a_bet(built: Runner) -> None:
 
 def test_grade_is_blocked_when_the_dates_box_scores_are_under_the_gate(built: Runner) -> None:
     predict_date(built.settings, built.wh, DAY, coordinator=_quick(), prepare=False)
-    games = [g for (g,) in built.wh.rows(
-        "SELECT DISTINCT game_code FROM player_game_summary WHERE game_date = $d ORDER BY 1", {"d": DAY}
-    )]
+    games = [
+        g
+        for (g,) in built.wh.rows(
+            "SELECT DISTINCT game_code FROM player_game_summary WHERE game_date = $d ORDER BY 1", {"d": DAY}
+        )
+    ]
     built.wh.execute(
         "DELETE FROM player_game_summary WHERE game_date = $d AND list_contains($g, game_code)",
         {"d": DAY, "g": games[: len(games) // 2 + 1]},
@@ -84,20 +90,39 @@ def test_grade_is_blocked_when_the_dates_box_scores_are_under_the_gate(built: Ru
     ) == [(0,)]
 
 
-def test_predict_is_blocked_when_the_dates_inputs_are_under_the_gate(built: Runner) -> None:
-    """Half the date's box-score games lost: the summary is gated, the prediction blocked."""
-    first = predict_date(built.settings, built.wh, DAY, coordinator=_quick(), history_seasons=0)
-    assert first.status == "success", first.error
-    raw = built.wh.query("SELECT * FROM raw_player_boxscores WHERE game_date = $d", {"d": DAY})
-    games = sorted(set(raw.column("game_code").to_pylist()))
-    keep = raw.filter([g in set(games[: len(games) // 2]) for g in raw.column("game_code").to_pylist()])
-    built.wh.write_partition("raw_player_boxscores", Partition("game_date", DAY), keep)
-    rep = predict_date(built.settings, built.wh, DAY, coordinator=_quick(), history_seasons=0)
-    assert rep.status == "failed"
-    assert rep.error == f"upstream player_game_summary failed for {DAY}"
-    status, _, rows, error = _ledger(built, "system_predictions", DAY)[-1]
-    assert (status, rows, error) == ("failed", None, rep.error)
-    gated = [o for o in rep.upstream_failed if o.processor == "player_game_summary"]
-    assert gated and str(gated[0].error).startswith("gate: raw_player_boxscores covers")
-    kept = built.wh.rows("SELECT count(*) FROM system_predictions WHERE game_date = $d", {"d": DAY})[0][0]
-    assert kept == first.rows_written  # nothing written: the partition keeps its previous content
+def test_predict_is_blocked_when_the_dates_inputs_are_under_the_gate(tmp_path: Path) -> None:
+    """The source lost half the date's box-score games: the summary is gated, the prediction
+    blocked (ledger says why), nothing written."""
+    import duckdb
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for f in DATA.iterdir():
+        if f.name != "player_boxscores.parquet":
+            (folder / f.name).symlink_to(f)
+    src, day = DATA / "player_boxscores.parquet", DAY.isoformat()
+    con = duckdb.connect()
+    con.execute(
+        f"COPY (SELECT * FROM read_parquet('{src}') WHERE NOT (CAST(game_date AS DATE) = DATE '{day}' "
+        f"AND game_key IN (SELECT DISTINCT game_key FROM read_parquet('{src}') "
+        f"WHERE CAST(game_date AS DATE) = DATE '{day}' ORDER BY 1 LIMIT 6))) "
+        f"TO '{folder / 'player_boxscores.parquet'}'"
+    )
+    con.close()
+    s = make_settings(tmp_path / "home", data_dir=folder)
+    wh = DuckDBWarehouse(s.warehouse_url)
+    try:
+        rep = predict_date(s, wh, DAY, coordinator=_quick(), history_seasons=0)
+        assert rep.status == "failed"
+        assert rep.error == f"upstream player_game_summary failed for {DAY}"
+        gated = [o for o in rep.upstream_failed if o.processor == "player_game_summary"]
+        assert [o.partition for o in gated] == [day]
+        assert str(gated[0].error).startswith("gate: raw_player_boxscores covers 5 of 11 final games")
+        runner = Runner(settings=s, warehouse=wh)
+        [(status, _, rows, error)] = _ledger(runner, "system_predictions", DAY)
+        assert (status, rows, error) == ("failed", None, rep.error)
+        assert not wh.has_table("system_predictions") or wh.rows(
+            "SELECT count(*) FROM system_predictions WHERE game_date = $d", {"d": DAY}
+        ) == [(0,)]
+    finally:
+        wh.close()

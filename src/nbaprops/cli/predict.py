@@ -79,7 +79,9 @@ def predict_cmd(
         raise typer.Exit(1)
     if rep.summary:
         print_table(
-            [list(r.values()) for r in rep.summary], columns=list(rep.summary[0]), title=f"Predictions {rep.day}"
+            [list(r.values()) for r in rep.summary],
+            columns=list(rep.summary[0]),
+            title=f"Predictions {rep.day}",
         )
     for name, why in rep.skipped_systems.items():
         console.print(f"[yellow]{name}[/]: {escape(str(why))}")

@@ -16,10 +16,9 @@ Rules:
 * **Never fatal**: a channel that fails (a 404 from the webhook, a timeout, a
   dead socket) or a warehouse that cannot record, is reported in the returned
   `Delivery` list, logged, and recorded in ``ops_alerts`` with its error; the
-  run goes on and the other channels still get the alert.  After
-  `CHANNEL_BREAKER` failures in a row a notifier stops trying that channel
-  (a dead webhook must not cost a timeout per alert); the alerts it skips are
-  recorded as failed, so the next run tries them again.
+  run goes on and the other channels still get the alert.  After `CHANNEL_BREAKER` failures
+  in a row a channel's breaker (`core.breaker`) opens: the notifier stops trying it (a dead
+  webhook must not cost a timeout per alert) and records the alerts it skips as failed.
 * **Secrets stay secret**: webhook URLs are kept as ``SecretStr`` and never
   appear in a log line, an error text or ``ops_alerts`` (errors say
   ``HTTP 404`` or ``ConnectError``, with any echo of the URL redacted; httpx's
@@ -30,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -344,8 +342,7 @@ class Notifier:
         self.window = dt.timedelta(minutes=dedupe_minutes)
         self.now = now
         self._ready = False
-        self.breaker = CircuitBreaker(CHANNEL_BREAKER, math.inf)
-        """Per channel; it never half-opens: a new notifier (the next run) tries again."""
+        self.breaker = CircuitBreaker(CHANNEL_BREAKER, float("inf"))  # per channel, for this notifier's life
         self._last_error: dict[str, str] = {}
 
     @classmethod
@@ -437,8 +434,8 @@ class Notifier:
                 out.append(Delivery(alert, ch.name, "deduped"))
                 continue
             if not self.breaker.allow(ch.name):
-                streak, last = self.breaker.failures(ch.name), self._last_error.get(ch.name, "")
-                d = Delivery(alert, ch.name, "failed", f"not tried: {streak} failures in a row ({last})")
+                why = f"not tried: {self.breaker.failures(ch.name)} failures in a row ({self._last_error[ch.name]})"
+                d = Delivery(alert, ch.name, "failed", why)
                 self._record(d, now)
                 out.append(d)
                 continue

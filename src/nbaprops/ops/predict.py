@@ -90,7 +90,11 @@ def predict_date(
     upstream = [runner.registry.by_name[n] for n in runner.registry.ancestors(proc.name)]
     if prepare:
         _prepare(runner, upstream, day, history_seasons)
-    rep = runner.run([*upstream, proc], [day], force=force) if prepare else runner.run([proc], [day], force=force)
+    rep = (
+        runner.run([*upstream, proc], [day], force=force)
+        if prepare
+        else runner.run([proc], [day], force=force)
+    )
     out = next(o for o in rep.outcomes if o.processor == proc.name)
     run = co.runs.get(day)
     summary: list[dict[str, Any]] = []

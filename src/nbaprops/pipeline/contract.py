@@ -227,11 +227,15 @@ def _inline(text: str, uses: tuple[Path, ...]) -> str:
     for path in uses:
         name = path.stem
         pattern = re.compile(rf"\bFROM\s+{re.escape(name)}\b(?!\s*\()", re.IGNORECASE)
-        shared = path.read_text().strip().rstrip(";")
-        text, n = pattern.subn(lambda _m: f"FROM (\n{shared}\n) AS {name}", text)
+        inlined = f"FROM (\n{path.read_text().strip().rstrip(';')}\n) AS {name}"
+        text, n = pattern.subn(_constant(inlined), text)
         if n == 0:
             raise ValueError(f"the model declares {path.name} in sql_uses but never reads FROM {name}")
     return text
+
+
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: text
 
 
 @cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+
 from nbaprops.core.breaker import CircuitBreaker as Breaker
 from nbaprops.core.errors import TransientSourceError
 

@@ -64,7 +64,9 @@ def test_a_failed_batch_fails_the_partition_and_writes_nothing(built: Runner) ->
         def _predict_batches(self, *args: object, **kw: object) -> list[pd.DataFrame]:
             raise RuntimeError("batch 3: worker died")
 
-    rep = predict_date(built.settings, built.wh, DAY, coordinator=Broken(systems=[MovingAverage()]), prepare=False)
+    rep = predict_date(
+        built.settings, built.wh, DAY, coordinator=Broken(systems=[MovingAverage()]), prepare=False
+    )
     assert rep.status == "failed"
     assert "worker died" in (rep.error or "")
     assert not built.wh.has_table("system_predictions") or built.wh.rows(
@@ -89,7 +91,9 @@ def test_date_with_no_games_writes_a_legitimate_zero(built: Runner) -> None:
 
 def test_moving_average_system_matches_the_sql_baseline(built: Runner) -> None:
     """`MovingAverage` and ``predictions.sql`` give the same number for the same player-game."""
-    predict_date(built.settings, built.wh, DAY, coordinator=Coordinator(systems=[MovingAverage()]), prepare=False)
+    predict_date(
+        built.settings, built.wh, DAY, coordinator=Coordinator(systems=[MovingAverage()]), prepare=False
+    )
     got = built.wh.rows(
         "SELECT count(*), max(abs(s.predicted_points - p.predicted_points)) "
         "FROM system_predictions s JOIN predictions p USING (game_code, player_id) "

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nbaprops.pipeline.predict.walk_forward import run_walk_forward
 from nbaprops.pipeline.predict.data import PublicFrames, lines_for
 from nbaprops.pipeline.predict.engine import DayPredictor
 from nbaprops.pipeline.predict.grading import grade
 from nbaprops.pipeline.predict.lines import american_payout, consensus_lines
 from nbaprops.pipeline.predict.metrics import summarise, wilson
 from nbaprops.pipeline.predict.systems import LastTen, MovingAverage
+from nbaprops.pipeline.predict.walk_forward import run_walk_forward
 
 
 def _one(box: pd.DataFrame, day: str, name: str) -> pd.Series:

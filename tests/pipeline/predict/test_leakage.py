@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nbaprops.pipeline.predict.walk_forward import run_walk_forward
 from nbaprops.pipeline.predict.calibration import Calibrator
 from nbaprops.pipeline.predict.data import PublicFrames, game_rows
 from nbaprops.pipeline.predict.engine import DayPredictor
 from nbaprops.pipeline.predict.features import FEATURES, build_features
 from nbaprops.pipeline.predict.systems import LightGBMSystem, Matchup, MovingAverage, Similarity
+from nbaprops.pipeline.predict.walk_forward import run_walk_forward
 
 D = dt.date(2025, 11, 4)
 

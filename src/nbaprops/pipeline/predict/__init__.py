@@ -2,10 +2,13 @@
 
 Modules: `features` (as-of features, `FEATURE_SET`), `systems` (the
 `PredictionSystem` protocol and every system), `calibration`, `recommend`,
-`lines` (consensus line), `grading`, `metrics`, `engine` (one date, shared by
-evaluation and serving), `serve` (warehouse inputs), `model_registry`, and the
-processors `predictions`, `prediction_grades` (SQL baseline),
-`system_predictions`, `system_prediction_grades`.
+`lines` (consensus line), `grading` (+ ``grading.sql``, the one grading rule,
+and `BET_RESULTS`, the one definition of a bet), `metrics`, `engine` (one date,
+shared by evaluation and serving), `serve` (warehouse inputs), `model_registry`,
+`coordinator` (the build of ``system_predictions``: batches, workers, heartbeat,
+timeout, breaker), `walk_forward` (the build of ``evaluation_predictions``), and
+the processors `predictions`, `prediction_grades` (SQL baseline),
+`system_predictions`, `system_prediction_grades`, `evaluation_predictions`.
 """
 
 from __future__ import annotations

@@ -139,7 +139,9 @@ class Coordinator:
             for i, fut in enumerate(futures):
                 started = time.monotonic()
                 try:
-                    frames.append(fut.result(timeout=max(0.0, self.batch_timeout - (time.monotonic() - started))))
+                    frames.append(
+                        fut.result(timeout=max(0.0, self.batch_timeout - (time.monotonic() - started)))
+                    )
                 except FutureTimeout:
                     failed.append(f"batch {i + 1}: timed out after {self.batch_timeout:.0f}s")
                     fut.cancel()

@@ -182,7 +182,7 @@ class WalkForward:
             frames = load_public(root, first, wanted[-1])
             line_days = sorted({d.date() for d in frames.props["game_date"]})
 
-            def tick(day: dt.date, n: int) -> None:
+            def tick(day: dt.date, n: int, wanted: list[dt.date] = wanted) -> None:
                 beat()
                 if self.on_date is not None and day in wanted:
                     self.on_date(day, n)
@@ -197,7 +197,9 @@ class WalkForward:
             )
             if len(graded):
                 out.append(graded[graded["game_date"].isin(wanted)])
-        frame = pd.concat(out, ignore_index=True) if out else pd.DataFrame({"game_date": pd.Series([], "object")})
+        frame = (
+            pd.concat(out, ignore_index=True) if out else pd.DataFrame({"game_date": pd.Series([], "object")})
+        )
         if frame.empty:
             return pa.table({"game_date": pa.array([], pa.date32())})
         return pa.Table.from_pandas(frame, preserve_index=False)
