@@ -4,6 +4,7 @@ breaker, heartbeat, a failed batch, no-games zero."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
 import pandas as pd
 import pytest
@@ -59,22 +60,40 @@ def test_failing_system_opens_its_breaker_and_the_others_go_on(built: Runner) ->
     assert led == [("success", rep.rows_written, True)]  # the coordinator heartbeats the runner's row
 
 
-def test_a_failed_batch_fails_the_partition_and_writes_nothing(built: Runner) -> None:
-    class Broken(Coordinator):
-        def _predict_batches(self, *args: object, **kw: object) -> list[pd.DataFrame]:
-            raise RuntimeError("batch 3: worker died")
+class Stuck:
+    """A system whose predictions hang until released."""
 
-    rep = predict_date(
-        built.settings, built.wh, DAY, coordinator=Broken(systems=[MovingAverage()]), prepare=False
-    )
+    name = "stuck"
+    version = "1"
+    feature_set = "any"
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def fit(self, history: pd.DataFrame, as_of: dt.date) -> None:
+        """Fitting works."""
+
+    def predict(self, rows: pd.DataFrame) -> Prediction:
+        self.release.wait(60)
+        raise RuntimeError("released")
+
+
+def test_a_batch_past_its_timeout_fails_the_partition_and_writes_nothing(built: Runner) -> None:
+    stuck = Stuck()
+    co = Coordinator(batch_timeout=0.05, workers=1, systems=[MovingAverage(), stuck])  # type: ignore[list-item]
+    try:
+        rep = predict_date(built.settings, built.wh, DAY, coordinator=co, prepare=False)
+    finally:
+        stuck.release.set()
     assert rep.status == "failed"
-    assert "worker died" in (rep.error or "")
+    assert rep.error is not None and "batch 1: timed out after 0.05s" in rep.error
     assert not built.wh.has_table("system_predictions") or built.wh.rows(
         "SELECT count(*) FROM system_predictions WHERE game_date = $d", {"d": DAY}
     ) == [(0,)]
-    assert built.wh.rows("SELECT status, error FROM ops_ledger WHERE run_id = $r", {"r": rep.run_id}) == [
-        ("failed", "RuntimeError: batch 3: worker died")
-    ]
+    led = built.wh.rows(
+        "SELECT status, rows_written, error FROM ops_ledger WHERE run_id = $r", {"r": rep.run_id}
+    )
+    assert led == [("failed", None, rep.error)]
 
 
 def test_date_with_no_games_writes_a_legitimate_zero(built: Runner) -> None:

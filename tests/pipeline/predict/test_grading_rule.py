@@ -34,9 +34,3 @@ def test_a_change_to_the_rule_changes_every_graders_code_hash(proc: Processor, t
     changed.write_text(GRADING_SQL.read_text().replace("WHEN 'PUSH' THEN 0.0", "WHEN 'PUSH' THEN 0.5"))
     other = dataclasses.replace(proc, sql_uses=(changed,))
     assert processor_code_hash(other) != processor_code_hash(proc)
-
-
-def test_a_model_that_never_reads_its_shared_query_is_refused() -> None:
-    lost = dataclasses.replace(PREDICTION_GRADES, sql=GRADING_SQL)  # reads calls, not grading
-    with pytest.raises(ValueError, match="never reads FROM grading"):
-        lost.sql_text()

@@ -24,7 +24,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -136,14 +135,11 @@ class Coordinator:
         pool = ThreadPoolExecutor(max_workers=self.workers)
         try:
             futures = [pool.submit(predictor.predict, b, day) for b in batches]
-            for i, fut in enumerate(futures):
-                started = time.monotonic()
+            for i, fut in enumerate(futures):  # each batch gets `batch_timeout` once waited for
                 try:
-                    frames.append(
-                        fut.result(timeout=max(0.0, self.batch_timeout - (time.monotonic() - started)))
-                    )
+                    frames.append(fut.result(timeout=self.batch_timeout))
                 except FutureTimeout:
-                    failed.append(f"batch {i + 1}: timed out after {self.batch_timeout:.0f}s")
+                    failed.append(f"batch {i + 1}: timed out after {self.batch_timeout:g}s")
                     fut.cancel()
                 except Exception as exc:
                     failed.append(f"batch {i + 1}: {type(exc).__name__}: {exc}")
