@@ -87,6 +87,9 @@ def evaluate_cmd(
     Reports N, MAE, hit rate at edge >= 1 and >= 3 (Wilson 95% intervals), ROI
     of the recommended bets at the real odds (bootstrap 95% interval) and Brier
     score, for every system and the baselines season_average, l10 and the line.
+    Each season is walked from its first date with lines; the graded rows are written
+    through the runner to evaluation_predictions (one ledger row per date, unchanged
+    dates skipped) under NBAPROPS_HOME, and the report is read back from that table.
 
     Example: nbaprops evaluate --start-date 2025-10-21 --end-date 2025-11-21 --json
     """
