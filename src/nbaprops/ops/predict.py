@@ -87,7 +87,8 @@ def predict_date(
     co = coordinator or Coordinator()
     proc = co.processor(SYSTEM_PREDICTIONS)
     runner = _runner(settings, warehouse, proc)
-    upstream = [runner.registry.by_name[n] for n in runner.registry.ancestors(proc.name)]
+    default = {p.name for p in runner.registry.select()}  # no network scrapes, no opt-in work
+    upstream = [runner.registry.by_name[n] for n in runner.registry.ancestors(proc.name) if n in default]
     if prepare:
         _prepare(runner, upstream, day, history_seasons)
     rep = (
