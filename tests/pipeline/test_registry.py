@@ -55,7 +55,8 @@ def test_source_file_names_the_sql_model_or_the_build_module() -> None:
         path = PACKAGE_ROOT / p.source_file
         assert path.is_file(), (p.name, p.source_file)
         if p.sql is not None:
-            assert path.suffix == ".sql" and path.read_text() == p.sql_text()
+            assert path.suffix == ".sql" and path.resolve() == p.sql.resolve()
+            assert (path.read_text() == p.sql_text()) == (not p.sql_uses)  # shared queries inlined
         else:
             assert p.build is not None and path.suffix == ".py"
             assert f"def {p.build.__name__}(" in path.read_text(), (p.name, p.source_file)
