@@ -77,11 +77,11 @@ def test_a_process_killed_mid_write_loses_nothing(tmp_path: Path) -> None:
         import pyarrow as pa
         import nbaprops.storage.duckdb_warehouse as m
         from nbaprops.storage import Partition
-        real = m.DuckDBWarehouse._record_partitions
+        real = m.DuckDBWarehouse._record_catalog
         def die(*a, **k):
             real(*a, **k)
             os._exit(9)   # after DELETE + INSERT, before COMMIT
-        m.DuckDBWarehouse._record_partitions = staticmethod(die)
+        m.DuckDBWarehouse._record_catalog = die
         wh = m.DuckDBWarehouse({str(db)!r})
         d = dt.date(2025, 1, 1)
         wh.write_partition("t", Partition("game_date", d), pa.table({{"game_date": [d], "x": [1]}}))
