@@ -39,11 +39,14 @@ def test_rerun_with_unchanged_inputs_is_skipped(built: Runner) -> None:
 
 
 def _tweak_raw_points(runner: Runner, day: dt.date, delta: int) -> None:
+    """`delta` more free throws made (and tried) and points for every player: still consistent."""
     part = Partition("game_date", day)
     rows = runner.wh.query("SELECT * FROM raw_player_boxscores WHERE game_date = $d", {"d": day})
-    i = rows.schema.get_field_index("pts")
-    pts = pa.array([p + delta for p in rows.column("pts").to_pylist()], rows.schema.field(i).type)
-    runner.wh.write_partition("raw_player_boxscores", part, rows.set_column(i, "pts", pts))
+    for col in ("pts", "ftm", "fta"):
+        i = rows.schema.get_field_index(col)
+        new = [None if p is None else p + delta for p in rows.column(col).to_pylist()]
+        rows = rows.set_column(i, col, pa.array(new, rows.schema.field(i).type))
+    runner.wh.write_partition("raw_player_boxscores", part, rows)
 
 
 def test_changed_input_reruns_only_what_reads_it(built: Runner) -> None:
@@ -222,12 +225,12 @@ def test_a_feedback_loop_runs_date_by_date_and_is_then_unchanged(built: Runner) 
     assert again.count("skipped") == 6  # run all-predictions-first, days 2-3 would re-run here
     # a changed grade of an earlier date changes what a later date's calibration reads
     proc, part = loop[0], loop[0].partition_for(days[-1])
-    before = built.input_hash(proc, part, None, {})
+    before = built.input_hashes(proc, [part], exts=[None], params=[{}])[0]
     built.wh.execute(
         "DELETE FROM ops_partitions WHERE table_name = 'system_prediction_grades' "
         f"AND partition = '{days[0].isoformat()}'"
     )
-    assert built.input_hash(proc, part, None, {}) != before
+    assert built.input_hashes(proc, [part], exts=[None], params=[{}])[0] != before
 
 
 def test_a_feedback_input_must_read_strictly_earlier_dates() -> None:

@@ -31,10 +31,11 @@ from typing import Any
 from nbaprops.core.calendar import validate_season
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import InputError
-from nbaprops.ops.ledger import LEDGER
+from nbaprops.ops.ledger import process_alive
 from nbaprops.ops.runner import Outcome, Runner, RunReport
 from nbaprops.ops.validate import partition_coverage
 from nbaprops.pipeline.contract import Processor
+from nbaprops.storage.queries.backfill import REAP_RUNNING_SINCE, RUNNING_SINCE
 
 __all__ = ["BackfillState", "Preflight", "checkpoint_path", "load_state", "preflight", "run_backfill"]
 
@@ -78,7 +79,7 @@ class BackfillState:
         was interrupted (kill -9 leaves no chance to say so)."""
         if self.state != "running":
             return self.state
-        if _alive(self.pid):
+        if process_alive(self.pid):
             return f"running (pid {self.pid})"
         return f"interrupted (process {self.pid} is gone): run the same command to resume"
 
@@ -95,18 +96,6 @@ def load_state(settings: Settings) -> BackfillState | None:
         return None
     data: dict[str, Any] = json.loads(path.read_text())
     return BackfillState(**data)
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
@@ -177,21 +166,13 @@ def resolve_dates(
 
 def _reap_dead(runner: Runner, state: BackfillState) -> int:
     """Fail the `running` rows a dead backfill process left behind."""
-    if _alive(state.pid) and state.pid != os.getpid():
+    if process_alive(state.pid) and state.pid != os.getpid():
         raise InputError(f"backfill {state.id} is still running (pid {state.pid})")
     started = dt.datetime.fromisoformat(state.started_at) if state.started_at else None
     if started is None:
         return 0
-    n = runner.wh.rows(
-        f"SELECT count(*) FROM {LEDGER} WHERE status = 'running' AND started_at >= $s",
-        {"s": started},
-    )[0][0]
-    runner.wh.execute(
-        f"UPDATE {LEDGER} SET status = 'failed', finished_at = now(), "
-        "error = 'reaped: the backfill process died (resumed)' "
-        "WHERE status = 'running' AND started_at >= $s",
-        {"s": started},
-    )
+    n = runner.wh.rows(RUNNING_SINCE, {"s": started})[0][0]
+    runner.wh.execute(REAP_RUNNING_SINCE, {"s": started})
     return int(n)
 
 

@@ -9,7 +9,6 @@ from typing import Any
 import pyarrow as pa
 
 from _support import SLICE, dates, make_settings
-from nbaprops.ops import gates
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.registry import default_registry
 from nbaprops.storage import DuckDBWarehouse, Partition
@@ -50,7 +49,7 @@ def test_rebuild_from_data_through_the_day_before_matches_the_backfill(built: Ru
     s = make_settings(tmp_path / "asof", today=DAY - dt.timedelta(days=1))
     wh = DuckDBWarehouse(s.warehouse_url)
     try:
-        asof = gates.install(Runner(settings=s, warehouse=wh, code_version="test"))
+        asof = Runner(settings=s, warehouse=wh, code_version="test")  # with the coverage gate
         asof.run([REG.get("schedule")], [DAY])
         before = [d for d in dates(*SLICE) if d < DAY]
         assert not asof.run([REG.get("raw_player_boxscores")], before).failed
