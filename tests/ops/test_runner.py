@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -268,3 +272,108 @@ def test_a_feedback_group_is_the_paths_from_reader_to_writer() -> None:
     units = reg.run_units(reg.order)  # the group runs in its last member's place
     assert units.index(["side"]) < units.index(["reader", "middle", "writer"]) < units.index(["after"])
     assert len(units) == 3
+
+
+def test_every_table_the_runner_writes_has_the_engines_counts_in_the_ledger(built: Runner) -> None:
+    """Generic over the registry's default processors: each partition's latest success says
+    what ``count(*)`` finds in the table and what the partition catalog recorded."""
+    latest = built.ledger.latest()
+    checked = set()
+    for proc in default_registry().select():
+        assert built.wh.has_table(proc.output), proc.name
+        col = proc.partition_column
+        counted = {
+            proc.partition_for(v).key: int(n)
+            for v, n in built.wh.rows(f"SELECT {col}, count(*) FROM {proc.output} GROUP BY 1")
+        }
+        catalog = {
+            str(k): int(n)
+            for k, n in built.wh.rows(
+                "SELECT partition, rows FROM ops_partitions WHERE table_name = $t", {"t": proc.output}
+            )
+        }
+        planned = [proc.partition_for(v).key for v in built.partitions_for(proc, dates(*SLICE))]
+        if proc.partition == "season":
+            planned = [k for k in planned if k in built.calendar.seasons]
+        for key in planned:
+            last = latest[(proc.name, key)]
+            assert last.status == "success", (proc.name, key)
+            assert last.rows_written == counted.get(key, 0) == catalog[key], (proc.name, key)
+            checked.add(proc.name)
+    assert checked == {p.name for p in default_registry().select()}
+
+
+def _faulty_boxscores(ctx: Context) -> pa.Table:
+    """Real box scores with one player's points off by one (his shooting split says otherwise)."""
+    rows = ctx.warehouse.query(
+        "SELECT * FROM raw_player_boxscores WHERE game_date = $d ORDER BY player_id", {"d": ctx.date}
+    )
+    i = rows.schema.get_field_index("pts")
+    pts = rows.column("pts").to_pylist()
+    pts[0] += 1
+    return rows.set_column(i, "pts", pa.array(pts, rows.schema.field(i).type))
+
+
+def test_an_audit_failing_at_write_time_rolls_back_and_fails_the_run(built: Runner) -> None:
+    part = Partition("game_date", GAME_DAY)
+    before = built.wh.partition_state("player_game_summary")[GAME_DAY.isoformat()]
+    assert before == (
+        built.wh.count("player_game_summary", part),
+        built.wh.checksum("player_game_summary", part),
+    )
+    reg = default_registry()
+    faulty = Processor(
+        name="raw_player_boxscores",
+        phase=2,
+        output="raw_player_boxscores",
+        partition="date",
+        key=("player_id",),
+        description="fault injected: one player's points off by one",
+        build=_faulty_boxscores,
+        covers_every_game=True,
+    )
+    others = [p for p in reg.select() if p.name != "raw_player_boxscores"]
+    runner = Runner(
+        settings=built.settings, warehouse=built.wh, code_version="test", registry=Registry([*others, faulty])
+    )
+    assert not runner.run([faulty], [GAME_DAY]).failed  # the raw table has no identity audit
+    (out,) = runner.run([reg.get("player_game_summary")], [GAME_DAY]).outcomes
+    assert out.status == "failed"
+    err = str(out.error)
+    assert err.startswith(
+        f"audit player_game_summary failed on player_game_summary partition {GAME_DAY}: bad row"
+    )
+    assert "player_id=" in err and "\n" not in err
+    assert built.wh.partition_state("player_game_summary")[GAME_DAY.isoformat()] == before  # unchanged
+    assert (
+        built.wh.count("player_game_summary", part),
+        built.wh.checksum("player_game_summary", part),
+    ) == before
+    row = ledger_rows(built, processor="player_game_summary", partition=GAME_DAY.isoformat())[0]
+    assert row["status"] == "failed" and row["error"] == err and row["rows_written"] is None
+
+
+def test_audits_are_found_next_to_the_model(tmp_path: Path) -> None:
+    (tmp_path / "audits").mkdir()
+    model = tmp_path / "t_out.sql"
+    model.write_text("SELECT $game_date AS game_date")
+    for name in ("t_out", "t_out__no_negative_counts", "other"):
+        (tmp_path / "audits" / f"{name}.sql").write_text("SELECT game_date FROM t_out WHERE false")
+    proc = Processor(name="t", phase=3, output="t_out", partition="date", key=(), description="", sql=model)
+    assert [a.name for a in proc.audits] == ["t_out", "t_out__no_negative_counts"]
+    assert [a.name for a in default_registry().get("ml_feature_store").audits] == ["ml_feature_store"]
+
+
+def test_a_running_row_of_a_dead_process_is_reaped_at_once(built: Runner) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(child.stdout)  # exited: no process has this id now (ids are not reused this fast)
+    alive = built.ledger.start("player_game_summary", "2025-11-02", input_hash="x", code_version="test")
+    dead = built.ledger.start("player_game_summary", "2025-11-03", input_hash="x", code_version="test")
+    built.wh.execute(f"UPDATE {LEDGER} SET pid = $p WHERE run_id = $r", {"p": dead_pid, "r": dead})
+    assert built.ledger.reap(dt.timedelta(days=1)) == 1  # long before any timeout
+    got = {r["run_id"]: r for r in ledger_rows(built)}
+    assert got[dead]["status"] == "failed"
+    assert got[dead]["error"] == f"reaped: its process {dead_pid} on {socket.gethostname()} is gone"
+    assert got[alive]["status"] == "running"  # this process: alive
