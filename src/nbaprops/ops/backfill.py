@@ -125,7 +125,8 @@ def preflight(runner: Runner, procs: Sequence[Processor], dates: Sequence[dt.dat
                     f"{p.name} reads {runner.registry.by_name[up].output}, which is empty "
                     f"and not in this backfill (add phase {runner.registry.by_name[up].phase})"
                 )
-    if not runner.calendar.empty:
+    if not runner.calendar.empty and not any(p.calendar_source for p in procs):
+        # (a backfill that loads the schedule itself supplies the seasons it lacks)
         unknown = [d for d in dates if runner.calendar.season_of(d) not in runner.calendar.seasons]
         if unknown and len(unknown) == len(dates):
             pf.missing.append(f"no scheduled season covers {dates[0]} .. {dates[-1]}")
@@ -218,33 +219,31 @@ def run_backfill(
         _reap_dead(runner, old)
     state.pid, state.state = os.getpid(), "running"
     report = RunReport()
-    for name in names:
-        state.totals[name] = len(_planned(runner, runner.registry.by_name[name], dates))
-    if on_plan:
-        on_plan(dict(state.totals))
+    units = runner.registry.run_units(names)
+    # the calendar source (schedule) runs first, so the plan is made once, on the real calendar,
+    # and stays the same between runs and resumes
+    sources = [u for u in units if _feeds_the_calendar(runner, u, names)]
     state.save(path)
     try:
-        for unit in runner.registry.run_units(names):
-            group = [runner.registry.by_name[n] for n in unit]
-            todo: dict[Any, None] = {}  # ordered set: a loop's members share their dates
-            for proc in group:
-                done = set(state.done.get(proc.name, []))
-                planned = _planned(runner, proc, dates)
-                state.totals[proc.name] = len(planned)
-                todo |= dict.fromkeys(v for v in planned if proc.partition_for(v).key not in done)
-            _run_processors(
+        for unit in sources:
+            _run_unit(
                 runner,
-                group,
-                sorted(todo) if len(group) > 1 else list(todo),
+                unit,
+                _plan(runner, state, unit, dates),
                 state,
                 report,
-                # a feedback loop runs its dates in order: date D reads what D-1 wrote
-                workers=workers if len(group) == 1 else 1,
-                chunk=chunk,
-                force=state.force,
-                on_outcome=on_outcome,
-                path=path,
+                workers,
+                chunk,
+                on_outcome,
+                path,
             )
+        plan = _plan(runner, state, names, dates)
+        if on_plan:
+            on_plan({n: state.totals[n] for u in units if u not in sources for n in u})
+        state.save(path)
+        for unit in units:
+            if unit not in sources:
+                _run_unit(runner, unit, plan, state, report, workers, chunk, on_outcome, path)
         state.state = "done" if not report.failed and not any(state.partial.values()) else "incomplete"
     except BaseException:
         state.state = "interrupted"
@@ -252,6 +251,66 @@ def run_backfill(
         raise
     state.save(path)
     return state, report
+
+
+def _feeds_the_calendar(runner: Runner, unit: list[str], names: Sequence[str]) -> bool:
+    """A unit that loads the calendar and reads nothing else this backfill writes."""
+    reg = runner.registry
+    return any(reg.by_name[n].calendar_source for n in unit) and not any(
+        a in names for n in unit for a in reg.ancestors(n)
+    )
+
+
+def _plan(
+    runner: Runner, state: BackfillState, names: Sequence[str], dates: Sequence[dt.date]
+) -> dict[str, list[Any]]:
+    """Each processor's planned partitions; the checkpoint's totals follow, and its done and
+    partial lists keep each planned partition once (so progress is exact)."""
+    plan: dict[str, list[Any]] = {}
+    for name in names:
+        proc = runner.registry.by_name[name]
+        plan[name] = _planned(runner, proc, dates)
+        keys = {proc.partition_for(v).key for v in plan[name]}
+        state.totals[name] = len(keys)
+        done = [k for k in dict.fromkeys(state.done.get(name, [])) if k in keys]
+        state.done[name] = done
+        state.partial[name] = [
+            k for k in dict.fromkeys(state.partial.get(name, [])) if k in keys and k not in set(done)
+        ]
+    return plan
+
+
+def _run_unit(
+    runner: Runner,
+    unit: list[str],
+    plan: dict[str, list[Any]],
+    state: BackfillState,
+    report: RunReport,
+    workers: int,
+    chunk: int,
+    on_outcome: Callable[[Outcome], None] | None,
+    path: Path,
+) -> None:
+    """One processor (or feedback loop) over its planned partitions not done yet."""
+    group = [runner.registry.by_name[n] for n in unit]
+    todo: dict[Any, None] = {}  # ordered set: a loop's members share their dates
+    for proc in group:
+        done = set(state.done.get(proc.name, []))
+        todo |= dict.fromkeys(v for v in plan[proc.name] if proc.partition_for(v).key not in done)
+    _run_processors(
+        runner,
+        group,
+        sorted(todo) if len(group) > 1 else list(todo),
+        state,
+        report,
+        # a feedback loop runs its dates in order: date D reads what D-1 wrote
+        workers=workers if len(group) == 1 else 1,
+        chunk=chunk,
+        force=state.force,
+        on_outcome=on_outcome,
+        path=path,
+        planned={p.name: {p.partition_for(v).key for v in plan[p.name]} for p in group},
+    )
 
 
 def _planned(runner: Runner, proc: Processor, dates: Sequence[dt.date]) -> list[Any]:
@@ -278,9 +337,10 @@ def _run_processors(
     force: bool,
     on_outcome: Callable[[Outcome], None] | None,
     path: Path,
+    planned: dict[str, set[str]],
 ) -> None:
     """Run one processor (or one feedback loop of them) over its to-do partitions in chunks,
-    checkpointing the partitions that came out complete."""
+    checkpointing the planned partitions that came out complete."""
     if not todo:
         return
     if any(p.partition == "season" for p in procs):  # few partitions: one call over the dates
@@ -301,7 +361,9 @@ def _run_processors(
                 mine = [
                     o
                     for o in sub.outcomes
-                    if o.processor == proc.name and o.partition not in done_before[proc.name]
+                    if o.processor == proc.name
+                    and o.partition not in done_before[proc.name]
+                    and o.partition in planned[proc.name]
                 ]
                 _checkpoint(runner, proc, mine, state)
             # at most once a second: the checkpoint holds every done key, so writing it per
@@ -320,9 +382,14 @@ def _checkpoint(runner: Runner, proc: Processor, outcomes: list[Outcome], state:
         dt.date.fromisoformat(o.partition) if proc.partition == "date" else o.partition for o in ok
     ]
     shares = partition_coverage(runner, proc, values)
+    done, partial = state.done.setdefault(proc.name, []), state.partial.setdefault(proc.name, [])
     for o in ok:
         share = shares.get(o.partition)
         if share is not None and share < runner.settings.coverage_gate:
-            state.partial.setdefault(proc.name, []).append(o.partition)
+            if o.partition not in partial:
+                partial.append(o.partition)
             continue
-        state.done.setdefault(proc.name, []).append(o.partition)
+        if o.partition in partial:
+            partial.remove(o.partition)
+        if o.partition not in done:
+            done.append(o.partition)
