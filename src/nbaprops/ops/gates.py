@@ -26,11 +26,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from nbaprops.ops.outcomes import RunReport
 from nbaprops.storage.queries.gates import GAMES_COVERED
 from nbaprops.storage.warehouse import Partition, among, ident
 
 if TYPE_CHECKING:
-    from nbaprops.ops.runner import Runner, RunReport
+    from nbaprops.ops.runner import Runner
     from nbaprops.pipeline.contract import Processor
     from nbaprops.pipeline.registry import Registry
 
@@ -116,8 +117,6 @@ def cleanup_stale_upcoming(runner: Runner) -> RunReport | None:
     Returns:
         The run report, or None when nothing was stale.
     """
-    from nbaprops.ops.runner import RunReport as Report
-
     report: RunReport | None = None
     for proc in runner.registry.by_name.values():
         if not proc.stale_when_final or proc.partition != "date":
@@ -129,6 +128,6 @@ def cleanup_stale_upcoming(runner: Runner) -> RunReport | None:
             if n > 0 and info.games > 0 and info.games == info.final_games:
                 stale.append(day)
         if stale:
-            report = report or Report()
+            report = report or RunReport()
             report.outcomes.extend(runner.run([proc], sorted(stale), force=True).outcomes)
     return report

@@ -37,6 +37,7 @@ from nbaprops.core.errors import ConfigError, DataError, GateBlockedError, Nbapr
 from nbaprops.core.version import code_version as current_code_version
 from nbaprops.ops.gates import CoverageGate
 from nbaprops.ops.ledger import LastRun, Ledger
+from nbaprops.ops.outcomes import Outcome, RunReport
 from nbaprops.ops.windows import input_range
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Input, Processor
 from nbaprops.pipeline.registry import Registry, default_registry
@@ -53,40 +54,6 @@ Gate: TypeAlias = "Callable[[Runner, Processor, Partition], str | None]"
 proc, parts)`` method lets a gate answer a whole batch from one query)."""
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _UNCHANGED = "inputs and code unchanged since the last success"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one (processor, partition)."""
-
-    processor: str
-    partition: str
-    status: str
-    rows_written: int | None = None
-    suspicious: bool = False
-    error: str | None = None
-    run_id: str | None = None
-
-
-@dataclass
-class RunReport:
-    """Every outcome of one runner call."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        """Outcomes with a given status."""
-        return sum(o.status == status for o in self.outcomes)
-
-    @property
-    def failed(self) -> list[Outcome]:
-        """The failed outcomes."""
-        return [o for o in self.outcomes if o.status == "failed"]
-
-    @property
-    def suspicious(self) -> list[Outcome]:
-        """Successful runs that wrote zero rows where rows were expected."""
-        return [o for o in self.outcomes if o.suspicious]
 
 
 @dataclass

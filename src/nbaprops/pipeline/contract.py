@@ -5,6 +5,12 @@ partition of that table is built.  It returns rows (an Arrow table) or names a
 SQL file; it never writes and never counts.  The runner (``nbaprops.ops``)
 does the writing through ``Warehouse.write_partition`` and records the count
 the engine reports, so a processor has no way to report its own count.
+
+Audits: ``audits/<output>.sql`` and ``audits/<output>__<name>.sql`` in the folder of a
+processor's model (or of its build function's module) each SELECT the output's bad rows,
+including its partition column (``game_date`` or ``season``); empty is a pass.  The runner
+runs them inside every write of the processor, over the partitions written; a bad row rolls
+the write back and fails the run (`AuditError`).  New files are picked up automatically.
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ class Audit:
     """A SELECT returning a table's bad rows (empty = pass), run inside its writes.
 
     The SELECT must return the table's partition column, so a write checks only the
-    partitions it replaces (``pipeline/<phase>/audits/README.md``).
+    partitions it replaces (convention: ``Processor.audits``, ``docs/analytics.md``).
     """
 
     name: str
