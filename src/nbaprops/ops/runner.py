@@ -409,7 +409,7 @@ class Runner:
         source that lost the payload of rows the table still holds (`held`)."""
         part = job.part
         for up in self.registry.upstream(proc.name):
-            if self.registry.by_name[up].partition == proc.partition and (up, part.key) in failed:
+            if (up, part.key) in failed and self._reads_own_key(proc, up, part):
                 raise NbapropsError(f"upstream {up} failed for {part.key}")
         for gate in self.gates:
             reason = gate(self, proc, part)
@@ -420,6 +420,16 @@ class Runner:
                 f"the source holds no rows for {part.key} but {proc.output} has {held}: "
                 "refusing to erase them (restore the payload, or --force)"
             )
+
+    def _reads_own_key(self, proc: Processor, up: str, part: Partition) -> bool:
+        """Whether `proc` on `part` reads partition `part.key` of `up`'s output (the window
+        rule): a failed upstream date blocks its readers on that date, not those that read
+        only earlier dates.  Upstreams named by ``extra_depends`` always block."""
+        upp = self.registry.by_name[up]
+        if upp.partition != proc.partition:
+            return False
+        reads = [i for i in proc.inputs if i.table == upp.output]
+        return not reads or any(self.input_range(i, part).contains(part.key) for i in reads)
 
     def _rows(self, proc: Processor, group: list[_Job]) -> pa.Table | Query:
         """What one group writes: built rows, or the SQL model bound to the group's keys."""
