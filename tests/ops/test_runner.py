@@ -377,3 +377,37 @@ def test_a_running_row_of_a_dead_process_is_reaped_at_once(built: Runner) -> Non
     assert got[dead]["status"] == "failed"
     assert got[dead]["error"] == f"reaped: its process {dead_pid} on {socket.gethostname()} is gone"
     assert got[alive]["status"] == "running"  # this process: alive
+
+
+def _fails(ctx: Context) -> pa.Table:
+    raise ValueError("upstream broke")
+
+
+def _one_row(ctx: Context) -> pa.Table:
+    return pa.table({"game_date": [ctx.date], "x": [1]})
+
+
+def test_a_failed_upstream_date_blocks_only_readers_of_that_date(built: Runner) -> None:
+    up = Processor(
+        name="t_up", phase=3, output="t_up", partition="date", key=(), description="", build=_fails
+    )
+    readers = [
+        Processor(
+            name=f"t_{w}",
+            phase=4,
+            output=f"t_{w}",
+            partition="date",
+            key=(),
+            description="",
+            build=_one_row,
+            inputs=(Input("t_up", w),),  # type: ignore[arg-type]
+        )
+        for w in ("partition", "through", "before")
+    ]
+    reg = Registry([*default_registry().select(), up, *readers])
+    runner = Runner(settings=built.settings, warehouse=built.wh, code_version="test", registry=reg)
+    by = {o.processor: o for o in runner.run([up, *readers], [GAME_DAY]).outcomes}
+    assert by["t_up"].error == "ValueError: upstream broke"
+    blocked = f"upstream t_up failed for {GAME_DAY}"
+    assert by["t_partition"].error == blocked and by["t_through"].error == blocked
+    assert by["t_before"].status == "success"  # it reads only earlier dates of t_up
