@@ -14,7 +14,7 @@ import bisect
 import datetime as dt
 import hashlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -104,9 +104,16 @@ class SQLWarehouse(ABC):
         ]
 
     def _run_audits(
-        self, table: str, column: str, values: Sequence[PartitionValue], audits: Sequence[Audit]
+        self,
+        table: str,
+        column: str,
+        values: Sequence[PartitionValue],
+        audits: Sequence[Audit],
+        *,
+        query: Callable[[str, Mapping[str, Any]], pa.Table] | None = None,
     ) -> None:
-        """Run audits over the partitions being written (inside the write's transaction).
+        """Run audits over the partitions being written (inside the write's transaction:
+        an engine whose transaction lives in a session passes its own `query`).
 
         Raises:
             AuditError: naming table, partition, audit and the first bad row found.
@@ -117,7 +124,7 @@ class SQLWarehouse(ABC):
         for audit in audits:
             body = audit.sql.strip().rstrip(";")
             sql = f"SELECT * FROM (\n{body}\n) AS bad WHERE {within} LIMIT 1"
-            got = self.query(sql, bounds)
+            got = (query or self.query)(sql, bounds)
             if got.num_rows:
                 row = got.to_pylist()[0]
                 value = row.get(column)
@@ -131,11 +138,15 @@ class SQLWarehouse(ABC):
         values: Sequence[PartitionValue],
         keys: Sequence[str],
         per: Mapping[Any, tuple[int, str]],
+        *,
+        execute: Callable[[str, Mapping[str, Any]], object] | None = None,
     ) -> None:
-        """Keep the partition catalog in step with the data (call inside the write)."""
-        self.execute(q.CATALOG_DELETE, {"t": table, "k": list(keys)})
+        """Keep the partition catalog in step with the data (call inside the write; an engine
+        whose transaction lives in a session passes its own `execute`)."""
+        run = execute or self.execute
+        run(q.CATALOG_DELETE, {"t": table, "k": list(keys)})
         counts = [per.get(v, (0, "0:0")) for v in values]
-        self.execute(
+        run(
             q.CATALOG_INSERT,
             {
                 "t": table,
@@ -236,61 +247,55 @@ class SQLWarehouse(ABC):
 
     # --- the run ledger's bulk writes --------------------------------------
     def ledger_insert(self, entries: Sequence[LedgerEntry]) -> None:
-        """Insert new ledger rows of any status in one statement."""
+        """Insert new ledger rows of any status in one statement (no NULL inside the bound
+        lists: the SQL turns '' and 0 back into NULL)."""
         if not entries:
             return
-
-        def col(name: str) -> list[Any]:
-            return [getattr(e, name) for e in entries]
-
         self.execute(
             ql.LEDGER_INSERT,
             {
-                **{
-                    name: col(name)
-                    for name in (
-                        "run_id",
-                        "processor",
-                        "partition",
-                        "status",
-                        "input_hash",
-                        "code_version",
-                        "attempt",
-                        "forced",
-                        "note",
-                        "code_hash",
-                        "pid",
-                        "host",
-                    )
-                },
-                "error": [_first_line(e.error) for e in entries],
-                "started_at": col("at"),
-                "finished_at": [e.at if e.status != "running" else None for e in entries],
-                "heartbeat_at": [e.at if e.status == "running" else None for e in entries],
+                "run_id": [e.run_id for e in entries],
+                "processor": [e.processor for e in entries],
+                "partition": [e.partition for e in entries],
+                "status": [e.status for e in entries],
+                "input_hash": [e.input_hash for e in entries],
+                "code_version": [e.code_version for e in entries],
+                "error": [_first_line(e.error) or "" for e in entries],
+                "attempt": [e.attempt or 0 for e in entries],
+                "forced": [bool(e.forced) for e in entries],
+                "note": [e.note or "" for e in entries],
+                "code_hash": [e.code_hash or "" for e in entries],
+                "pid": [e.pid or 0 for e in entries],
+                "host": [e.host or "" for e in entries],
+                "t": entries[0].at,
             },
         )
 
     def ledger_close(self, closes: Sequence[LedgerClose]) -> None:
-        """Close running ledger rows (success with the engine's counts, or failed)."""
+        """Close running ledger rows (success with the engine's counts, or failed), one
+        statement (no NULL inside the bound lists: -1 and '' stand for none)."""
         if not closes:
             return
+
+        def num(v: int | None) -> int:
+            return -1 if v is None else int(v)
+
         res = [c.result for c in closes]
         self.execute(
             ql.LEDGER_CLOSE,
             {
                 "r": [c.run_id for c in closes],
                 "status": [c.status for c in closes],
-                "w": [r.rows_written if r else None for r in res],
-                "d": [r.rows_replaced if r else None for r in res],
-                "c": [r.checksum if r else None for r in res],
-                "i": [c.rows_in if r else None for c, r in zip(closes, res, strict=True)],
-                "e": [c.expected_zero if r else None for c, r in zip(closes, res, strict=True)],
-                "s": [c.suspicious for c in closes],
+                "w": [num(r.rows_written) if r else -1 for r in res],
+                "d": [num(r.rows_replaced) if r else -1 for r in res],
+                "c": [r.checksum if r else "" for r in res],
+                "i": [num(c.rows_in) if r else -1 for c, r in zip(closes, res, strict=True)],
+                "e": [bool(c.expected_zero) for c in closes],
+                "s": [bool(c.suspicious) for c in closes],
                 "err": [
-                    None if r else (_first_line(c.error) or "failed")
-                    for c, r in zip(closes, res, strict=True)
+                    "" if r else (_first_line(c.error) or "failed") for c, r in zip(closes, res, strict=True)
                 ],
-                "n": [c.note for c in closes],
+                "n": [c.note or "" for c in closes],
                 "t": _now(),
             },
         )

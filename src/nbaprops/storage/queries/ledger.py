@@ -34,22 +34,32 @@ LEDGER_INSERT = """
 INSERT INTO ops_ledger (run_id, processor, partition, status, input_hash, code_version,
                         started_at, finished_at, heartbeat_at, error, attempt, forced, note,
                         code_hash, pid, host)
-SELECT unnest($run_id), unnest($processor), unnest($partition), unnest($status),
-       unnest($input_hash), unnest($code_version), unnest($started_at), unnest($finished_at),
-       unnest($heartbeat_at), unnest($error), unnest($attempt), unnest($forced), unnest($note),
-       unnest($code_hash), unnest($pid), unnest($host)
+SELECT v.r, v.p, v.k, v.st, v.h, v.cv, $t,
+       CASE WHEN v.st = 'running' THEN NULL ELSE $t END,
+       CASE WHEN v.st = 'running' THEN $t END,
+       NULLIF(v.err, ''), NULLIF(v.a, 0), CASE WHEN v.st = 'running' THEN v.f END,
+       NULLIF(v.n, ''), NULLIF(v.ch, ''), NULLIF(v.pid, 0), NULLIF(v.host, '')
+FROM (SELECT unnest($run_id) AS r, unnest($processor) AS p, unnest($partition) AS k,
+             unnest($status) AS st, unnest($input_hash) AS h, unnest($code_version) AS cv,
+             unnest($error) AS err, unnest($attempt) AS a, unnest($forced) AS f,
+             unnest($note) AS n, unnest($code_hash) AS ch, unnest($pid) AS pid,
+             unnest($host) AS host) v
 """
-"""New rows of any status, one statement for a batch (running, skipped, failed to start)."""
+"""New rows of any status, one statement for a batch (running, skipped, failed to start).
+Lists hold no NULL (BigQuery arrays cannot): '' / 0 stand for "none" and become NULL here."""
 LEDGER_CLOSE = """
-UPDATE ops_ledger SET status = v.status, rows_written = v.w, rows_replaced = v.d, checksum = v.c,
-       rows_in = v.i, expected_zero = v.e, suspicious = v.s, error = v.err,
-       note = coalesce(v.n, ops_ledger.note), finished_at = $t
+UPDATE ops_ledger SET status = v.status, rows_written = NULLIF(v.w, -1),
+       rows_replaced = NULLIF(v.d, -1), checksum = NULLIF(v.c, ''), rows_in = NULLIF(v.i, -1),
+       expected_zero = CASE WHEN v.status = 'success' THEN v.e END,
+       suspicious = CASE WHEN v.status = 'success' THEN v.s END, error = NULLIF(v.err, ''),
+       note = coalesce(NULLIF(v.n, ''), note), finished_at = $t
 FROM (SELECT unnest($r) AS r, unnest($status) AS status, unnest($w) AS w, unnest($d) AS d,
              unnest($c) AS c, unnest($i) AS i, unnest($e) AS e, unnest($s) AS s,
              unnest($err) AS err, unnest($n) AS n) v
 WHERE run_id = v.r
 """
-"""Running rows closed as success (engine counts) or failed, one statement for a batch."""
+"""Running rows closed as success (engine counts) or failed, one statement for a batch
+(no NULL in the lists: -1 / '' stand for "none")."""
 HEARTBEAT = "UPDATE ops_ledger SET heartbeat_at = $t WHERE run_id = $r AND status = 'running'"
 
 STUCK = "SELECT count(*) FROM ops_ledger WHERE status = 'running' AND coalesce(heartbeat_at, started_at) < $c"
