@@ -317,9 +317,11 @@ def _planned(runner: Runner, proc: Processor, dates: Sequence[dt.date]) -> list[
     """A processor's partitions for the dates: date partitions only on days with games.
 
     A day without games needs no run: validation calls it a legitimate zero from the
-    schedule alone.  Before the schedule is loaded every date is planned.
+    schedule alone.  Before the schedule is loaded every date is planned.  The calendar
+    source's seasons come from the dates alone (what it loads before the calendar exists),
+    so its plan is the same before and after it ran: a dry run, the run and a resume agree.
     """
-    parts = runner.partitions_for(proc, dates)
+    parts = runner.partitions_for(proc, dates, by_rule=proc.calendar_source)
     if proc.partition != "date" or runner.calendar.empty:
         return parts
     return [d for d in parts if isinstance(d, dt.date) and runner.calendar.day(d).games > 0]

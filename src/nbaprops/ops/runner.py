@@ -133,13 +133,20 @@ class Runner:
             self._public = PublicData(root)
         return self._public
 
-    def partitions_for(self, proc: Processor, dates: Sequence[dt.date]) -> list[PartitionValue]:
-        """The partitions of a processor that cover the given dates."""
+    def partitions_for(
+        self, proc: Processor, dates: Sequence[dt.date], *, by_rule: bool = False
+    ) -> list[PartitionValue]:
+        """The partitions of a processor that cover the given dates (`by_rule`: seasons from
+        the dates alone, as before the schedule is loaded, whatever the calendar says)."""
         if proc.partition == "date":
             return list(dates)
         seasons: list[str] = []
         for d in dates:
-            if not self.calendar.empty and self.calendar.season_of(d) in self.calendar.seasons:
+            if (
+                not by_rule
+                and not self.calendar.empty
+                and self.calendar.season_of(d) in self.calendar.seasons
+            ):
                 cands = [self.calendar.season_of(d)]
             else:  # schedule not loaded: the rule, plus the season before (2020 bubble)
                 rule = season_for_date(d)
