@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from _support import SLICE, dates
+from _support import SLICE, dates, rotate_stat_lines
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.contract import Context, Input, Processor
@@ -43,14 +43,11 @@ def test_rerun_with_unchanged_inputs_is_skipped(built: Runner) -> None:
 
 
 def _tweak_raw_points(runner: Runner, day: dt.date, delta: int) -> None:
-    """`delta` more free throws made (and tried) and points for every player: still consistent."""
+    """Every team's stat lines handed on to the next player: each player's points change, every
+    team total and box-score identity stays true (the write-time audits let it in)."""
     part = Partition("game_date", day)
     rows = runner.wh.query("SELECT * FROM raw_player_boxscores WHERE game_date = $d", {"d": day})
-    for col in ("pts", "ftm", "fta"):
-        i = rows.schema.get_field_index(col)
-        new = [None if p is None else p + delta for p in rows.column(col).to_pylist()]
-        rows = rows.set_column(i, col, pa.array(new, rows.schema.field(i).type))
-    runner.wh.write_partition("raw_player_boxscores", part, rows)
+    runner.wh.write_partition("raw_player_boxscores", part, rotate_stat_lines(rows))
 
 
 def test_changed_input_reruns_only_what_reads_it(built: Runner) -> None:
@@ -303,15 +300,16 @@ def test_every_table_the_runner_writes_has_the_engines_counts_in_the_ledger(buil
     assert checked == {p.name for p in default_registry().select()}
 
 
-def _faulty_boxscores(ctx: Context) -> pa.Table:
-    """Real box scores with one player's points off by one (his shooting split says otherwise)."""
+def _faulty_summary(ctx: Context) -> pa.Table:
+    """The real summary rows of the date with one player's points off by one (his shooting
+    split says otherwise): what a buggy model would write."""
     rows = ctx.warehouse.query(
-        "SELECT * FROM raw_player_boxscores WHERE game_date = $d ORDER BY player_id", {"d": ctx.date}
+        "SELECT * FROM player_game_summary WHERE game_date = $d ORDER BY player_id", {"d": ctx.date}
     )
-    i = rows.schema.get_field_index("pts")
-    pts = rows.column("pts").to_pylist()
+    i = rows.schema.get_field_index("points")
+    pts = rows.column("points").to_pylist()
     pts[0] += 1
-    return rows.set_column(i, "pts", pa.array(pts, rows.schema.field(i).type))
+    return rows.set_column(i, "points", pa.array(pts, rows.schema.field(i).type))
 
 
 def test_an_audit_failing_at_write_time_rolls_back_and_fails_the_run(built: Runner) -> None:
@@ -323,26 +321,23 @@ def test_an_audit_failing_at_write_time_rolls_back_and_fails_the_run(built: Runn
     )
     reg = default_registry()
     faulty = Processor(
-        name="raw_player_boxscores",
-        phase=2,
-        output="raw_player_boxscores",
+        name="player_game_summary",
+        phase=3,
+        output="player_game_summary",
         partition="date",
-        key=("player_id",),
+        key=("game_code", "player_id"),
         description="fault injected: one player's points off by one",
-        build=_faulty_boxscores,
-        covers_every_game=True,
+        build=_faulty_summary,
     )
-    others = [p for p in reg.select() if p.name != "raw_player_boxscores"]
+    others = [p for p in reg.select() if p.name != "player_game_summary"]
     runner = Runner(
         settings=built.settings, warehouse=built.wh, code_version="test", registry=Registry([*others, faulty])
     )
-    assert not runner.run([faulty], [GAME_DAY]).failed  # the raw table has no identity audit
-    (out,) = runner.run([reg.get("player_game_summary")], [GAME_DAY]).outcomes
+    (out,) = runner.run([faulty], [GAME_DAY]).outcomes
     assert out.status == "failed"
     err = str(out.error)
-    assert err.startswith(
-        f"audit player_game_summary failed on player_game_summary partition {GAME_DAY}: bad row"
-    )
+    assert err.startswith("audit player_game_summary")
+    assert f"failed on player_game_summary partition {GAME_DAY}: bad row" in err
     assert "player_id=" in err and "\n" not in err
     assert built.wh.partition_state("player_game_summary")[GAME_DAY.isoformat()] == before  # unchanged
     assert (
