@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pyarrow as pa
+
 from nbaprops.core.config import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,3 +29,43 @@ def make_settings(home: Path, **kw: object) -> Settings:
 def dates(start: dt.date, end: dt.date) -> list[dt.date]:
     """Every date from start to end inclusive."""
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+IDENTITY_COLUMNS = frozenset(
+    {
+        "game_id",
+        "game_key",
+        "game_code",
+        "game_date",
+        "season",
+        "season_type",
+        "team",
+        "opponent",
+        "is_home",
+        "home_away",
+        "team_result",
+        "player_id",
+        "player_name",
+        "player_name_norm",
+        "player_lookup",
+    }
+)
+
+
+def rotate_stat_lines(rows: pa.Table, *, games: set[str] | None = None) -> pa.Table:
+    """Box scores with every team's stat lines handed on to the next player of the team
+    (by player id): each player's numbers change, every team total and every box-score
+    identity stays true, so write-time audits (box sum = final score) let it in."""
+    recs = rows.to_pylist()
+    teams: dict[tuple[object, object], list[int]] = {}
+    for i, r in enumerate(recs):
+        if games is None or r["game_code"] in games:
+            teams.setdefault((r["game_code"], r["team"]), []).append(i)
+    stats = [c for c in rows.column_names if c not in IDENTITY_COLUMNS]
+    out = [dict(r) for r in recs]
+    for members in teams.values():
+        members.sort(key=lambda i: recs[i]["player_id"])
+        for k, i in enumerate(members):
+            donor = recs[members[(k + 1) % len(members)]]
+            out[i].update({c: donor[c] for c in stats})
+    return pa.Table.from_pylist(out, schema=rows.schema)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -173,3 +174,36 @@ def test_a_feedback_loop_is_backfilled_date_by_date(built: Runner) -> None:
     assert {k: sorted(v) for k, v in state.done.items()} == {  # no key twice
         p.name: [d.isoformat() for d in days] for p in loop
     }
+
+
+def test_progress_counts_each_planned_partition_once_and_stays_the_same(tmp_path: Path) -> None:
+    """On a fresh warehouse the schedule is loaded first, so the plan is made on the real
+    calendar: done never exceeds planned and a resume plans exactly the same totals."""
+    s = make_settings(tmp_path / "home")
+    runner = Runner(settings=s, warehouse=DuckDBWarehouse(s.warehouse_url), code_version="test")
+    procs = default_registry().select(["schedule", "raw_player_boxscores"])
+    days = dates(*SLICE)
+    planned: list[dict[str, int]] = []
+    state, _ = run_backfill(runner, procs, days, workers=2, chunk=4, on_plan=planned.append)
+    game_days = [d for d in days if runner.calendar.day(d).games]
+    # the schedule loads the dates' season and the one before (2020: the bubble ran into October)
+    assert state.totals == {"schedule": 2, "raw_player_boxscores": len(game_days)}
+    assert state.progress == (2 + len(game_days), 2 + len(game_days))
+    assert sorted(state.done["schedule"]) == ["2024-25", "2025-26"]
+    again, _ = run_backfill(runner, procs, days, workers=2, chunk=4, on_plan=planned.append)
+    assert again.totals == state.totals and again.progress == state.progress
+    assert planned[0] == planned[1] == {"raw_player_boxscores": len(game_days)}
+
+
+def test_preflight_counts_the_schedule_the_backfill_loads_itself(tmp_path: Path) -> None:
+    from nbaprops.ops.backfill import preflight
+
+    s = make_settings(tmp_path / "home")
+    runner = Runner(settings=s, warehouse=DuckDBWarehouse(s.warehouse_url), code_version="test")
+    reg = default_registry()
+    runner.run([reg.get("schedule")], dates(*SLICE))  # the calendar knows 2025-26 only
+    last_season = dates(dt.date(2024, 3, 1), dt.date(2024, 3, 5))
+    assert runner.calendar.season_of(last_season[0]) not in runner.calendar.seasons
+    assert preflight(runner, reg.select(["schedule", "raw_player_boxscores"]), last_season).ok
+    alone = preflight(runner, reg.select(["raw_player_boxscores"]), last_season)
+    assert alone.missing == ["no scheduled season covers 2024-03-01 .. 2024-03-05"]

@@ -311,11 +311,12 @@ def test_cli_drift_unknown_processor_is_one_red_line(cli: CliRunner) -> None:
 
 
 def test_a_ledger_from_before_code_hashes_is_read_and_migrated(tmp_path: Path) -> None:
-    from nbaprops.ops.ledger import DDL, Ledger
+    from nbaprops.ops.ledger import Ledger
     from nbaprops.storage import DuckDBWarehouse
+    from nbaprops.storage.queries.ledger import LEDGER_DDL
 
     wh = DuckDBWarehouse(tmp_path / "old.duckdb")
-    wh.execute(DDL.replace(",\n    code_hash VARCHAR", ""))
+    wh.execute(LEDGER_DDL.split(",\n    code_hash VARCHAR")[0] + "\n)")
     assert "code_hash" not in wh.columns(LEDGER)
     wh.execute(
         f"INSERT INTO {LEDGER} (run_id, processor, partition, status, code_version, started_at) "

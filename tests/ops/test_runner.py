@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from _support import SLICE, dates
+from _support import SLICE, dates, rotate_stat_lines
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.contract import Context, Input, Processor
@@ -39,11 +43,11 @@ def test_rerun_with_unchanged_inputs_is_skipped(built: Runner) -> None:
 
 
 def _tweak_raw_points(runner: Runner, day: dt.date, delta: int) -> None:
+    """Every team's stat lines handed on to the next player: each player's points change, every
+    team total and box-score identity stays true (the write-time audits let it in)."""
     part = Partition("game_date", day)
     rows = runner.wh.query("SELECT * FROM raw_player_boxscores WHERE game_date = $d", {"d": day})
-    i = rows.schema.get_field_index("pts")
-    pts = pa.array([p + delta for p in rows.column("pts").to_pylist()], rows.schema.field(i).type)
-    runner.wh.write_partition("raw_player_boxscores", part, rows.set_column(i, "pts", pts))
+    runner.wh.write_partition("raw_player_boxscores", part, rotate_stat_lines(rows))
 
 
 def test_changed_input_reruns_only_what_reads_it(built: Runner) -> None:
@@ -222,12 +226,12 @@ def test_a_feedback_loop_runs_date_by_date_and_is_then_unchanged(built: Runner) 
     assert again.count("skipped") == 6  # run all-predictions-first, days 2-3 would re-run here
     # a changed grade of an earlier date changes what a later date's calibration reads
     proc, part = loop[0], loop[0].partition_for(days[-1])
-    before = built.input_hash(proc, part, None, {})
+    before = built.input_hashes(proc, [part], exts=[None], params=[{}])[0]
     built.wh.execute(
         "DELETE FROM ops_partitions WHERE table_name = 'system_prediction_grades' "
         f"AND partition = '{days[0].isoformat()}'"
     )
-    assert built.input_hash(proc, part, None, {}) != before
+    assert built.input_hashes(proc, [part], exts=[None], params=[{}])[0] != before
 
 
 def test_a_feedback_input_must_read_strictly_earlier_dates() -> None:
@@ -265,3 +269,140 @@ def test_a_feedback_group_is_the_paths_from_reader_to_writer() -> None:
     units = reg.run_units(reg.order)  # the group runs in its last member's place
     assert units.index(["side"]) < units.index(["reader", "middle", "writer"]) < units.index(["after"])
     assert len(units) == 3
+
+
+def test_every_table_the_runner_writes_has_the_engines_counts_in_the_ledger(built: Runner) -> None:
+    """Generic over the registry's default processors: each partition's latest success says
+    what ``count(*)`` finds in the table and what the partition catalog recorded."""
+    latest = built.ledger.latest()
+    checked = set()
+    for proc in default_registry().select():
+        assert built.wh.has_table(proc.output), proc.name
+        col = proc.partition_column
+        counted = {
+            proc.partition_for(v).key: int(n)
+            for v, n in built.wh.rows(f"SELECT {col}, count(*) FROM {proc.output} GROUP BY 1")
+        }
+        catalog = {
+            str(k): int(n)
+            for k, n in built.wh.rows(
+                "SELECT partition, rows FROM ops_partitions WHERE table_name = $t", {"t": proc.output}
+            )
+        }
+        planned = [proc.partition_for(v).key for v in built.partitions_for(proc, dates(*SLICE))]
+        if proc.partition == "season":
+            planned = [k for k in planned if k in built.calendar.seasons]
+        for key in planned:
+            last = latest[(proc.name, key)]
+            assert last.status == "success", (proc.name, key)
+            assert last.rows_written == counted.get(key, 0) == catalog[key], (proc.name, key)
+            checked.add(proc.name)
+    assert checked == {p.name for p in default_registry().select()}
+
+
+def _faulty_summary(ctx: Context) -> pa.Table:
+    """The real summary rows of the date with one player's points off by one (his shooting
+    split says otherwise): what a buggy model would write."""
+    rows = ctx.warehouse.query(
+        "SELECT * FROM player_game_summary WHERE game_date = $d ORDER BY player_id", {"d": ctx.date}
+    )
+    i = rows.schema.get_field_index("points")
+    pts = rows.column("points").to_pylist()
+    pts[0] += 1
+    return rows.set_column(i, "points", pa.array(pts, rows.schema.field(i).type))
+
+
+def test_an_audit_failing_at_write_time_rolls_back_and_fails_the_run(built: Runner) -> None:
+    part = Partition("game_date", GAME_DAY)
+    before = built.wh.partition_state("player_game_summary")[GAME_DAY.isoformat()]
+    assert before == (
+        built.wh.count("player_game_summary", part),
+        built.wh.checksum("player_game_summary", part),
+    )
+    reg = default_registry()
+    faulty = Processor(
+        name="player_game_summary",
+        phase=3,
+        output="player_game_summary",
+        partition="date",
+        key=("game_code", "player_id"),
+        description="fault injected: one player's points off by one",
+        build=_faulty_summary,
+    )
+    others = [p for p in reg.select() if p.name != "player_game_summary"]
+    runner = Runner(
+        settings=built.settings, warehouse=built.wh, code_version="test", registry=Registry([*others, faulty])
+    )
+    (out,) = runner.run([faulty], [GAME_DAY]).outcomes
+    assert out.status == "failed"
+    err = str(out.error)
+    assert err.startswith("audit player_game_summary")
+    assert f"failed on player_game_summary partition {GAME_DAY}: bad row" in err
+    assert "player_id=" in err and "\n" not in err
+    assert built.wh.partition_state("player_game_summary")[GAME_DAY.isoformat()] == before  # unchanged
+    assert (
+        built.wh.count("player_game_summary", part),
+        built.wh.checksum("player_game_summary", part),
+    ) == before
+    row = ledger_rows(built, processor="player_game_summary", partition=GAME_DAY.isoformat())[0]
+    assert row["status"] == "failed" and row["error"] == err and row["rows_written"] is None
+
+
+def test_audits_are_found_next_to_the_model(tmp_path: Path) -> None:
+    (tmp_path / "audits").mkdir()
+    model = tmp_path / "t_out.sql"
+    model.write_text("SELECT $game_date AS game_date")
+    for name in ("t_out", "t_out__no_negative_counts", "other"):
+        (tmp_path / "audits" / f"{name}.sql").write_text("SELECT game_date FROM t_out WHERE false")
+    proc = Processor(name="t", phase=3, output="t_out", partition="date", key=(), description="", sql=model)
+    assert [a.name for a in proc.audits] == ["t_out", "t_out__no_negative_counts"]
+    assert [a.name for a in default_registry().get("ml_feature_store").audits] == ["ml_feature_store"]
+
+
+def test_a_running_row_of_a_dead_process_is_reaped_at_once(built: Runner) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(child.stdout)  # exited: no process has this id now (ids are not reused this fast)
+    alive = built.ledger.start("player_game_summary", "2025-11-02", input_hash="x", code_version="test")
+    dead = built.ledger.start("player_game_summary", "2025-11-03", input_hash="x", code_version="test")
+    built.wh.execute(f"UPDATE {LEDGER} SET pid = $p WHERE run_id = $r", {"p": dead_pid, "r": dead})
+    assert built.ledger.reap(dt.timedelta(days=1)) == 1  # long before any timeout
+    got = {r["run_id"]: r for r in ledger_rows(built)}
+    assert got[dead]["status"] == "failed"
+    assert got[dead]["error"] == f"reaped: its process {dead_pid} on {socket.gethostname()} is gone"
+    assert got[alive]["status"] == "running"  # this process: alive
+
+
+def _fails(ctx: Context) -> pa.Table:
+    raise ValueError("upstream broke")
+
+
+def _one_row(ctx: Context) -> pa.Table:
+    return pa.table({"game_date": [ctx.date], "x": [1]})
+
+
+def test_a_failed_upstream_date_blocks_only_readers_of_that_date(built: Runner) -> None:
+    up = Processor(
+        name="t_up", phase=3, output="t_up", partition="date", key=(), description="", build=_fails
+    )
+    readers = [
+        Processor(
+            name=f"t_{w}",
+            phase=4,
+            output=f"t_{w}",
+            partition="date",
+            key=(),
+            description="",
+            build=_one_row,
+            inputs=(Input("t_up", w),),  # type: ignore[arg-type]
+        )
+        for w in ("partition", "through", "before")
+    ]
+    reg = Registry([*default_registry().select(), up, *readers])
+    runner = Runner(settings=built.settings, warehouse=built.wh, code_version="test", registry=reg)
+    by = {o.processor: o for o in runner.run([up, *readers], [GAME_DAY]).outcomes}
+    assert by["t_up"].error == "ValueError: upstream broke"
+    blocked = f"upstream t_up failed for {GAME_DAY}"
+    assert by["t_partition"].error == blocked and by["t_through"].error == blocked
+    assert by["t_before"].status == "success"  # it reads only earlier dates of t_up

@@ -6,10 +6,9 @@ import datetime as dt
 import statistics
 
 import duckdb
-import pyarrow as pa
 import pytest
 
-from _support import DATA, SLICE, dates
+from _support import DATA, SLICE, dates, rotate_stat_lines
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.registry import default_registry
 from nbaprops.storage import Partition
@@ -55,16 +54,14 @@ def test_moving_average_is_computed_from_earlier_games_only(built: Runner) -> No
 
 
 def _scramble_from(runner: Runner, start: dt.date) -> None:
-    """Change every box score on or after `start` (points x3 + 7)."""
+    """Change every box score on or after `start` (stat lines rotated within each team, so
+    team totals still match the final scores the write-time audits check)."""
     for d in dates(start, SLICE[1]):
         rows = runner.wh.query("SELECT * FROM raw_player_boxscores WHERE game_date = $d", {"d": d})
         if rows.num_rows == 0:
             continue
-        i = rows.schema.get_field_index("pts")
-        pts = pa.array([3 * p + 7 for p in rows.column("pts").to_pylist()], rows.schema.field(i).type)
-        runner.wh.write_partition(
-            "raw_player_boxscores", Partition("game_date", d), rows.set_column(i, "pts", pts)
-        )
+        rows = rotate_stat_lines(rows)
+        runner.wh.write_partition("raw_player_boxscores", Partition("game_date", d), rows)
 
 
 def test_changing_box_scores_on_or_after_a_date_changes_no_prediction_for_it(built: Runner) -> None:

@@ -5,7 +5,8 @@
     ├── InputError (Terminal)          bad user input: date, season, processor name
     ├── DataError (Terminal)           a payload or table that does not fit its schema
     │   ├── SchemaDriftError           upstream renamed or dropped a field
-    │   └── ContractError              a row breaks its raw table's contract (range, null, key)
+    │   ├── ContractError              a row breaks its raw table's contract (range, null, key)
+    │   └── AuditError                 a write's audit found bad rows (rolled back)
     ├── WarehouseError                 the engine refused a read or a write
     ├── SourceError                    an upstream API failed
     │   ├── TransientSourceError (Transient)   timeouts, 429, 5xx: worth a retry
@@ -21,6 +22,7 @@ and `run_id` so a trace names where it happened.
 from __future__ import annotations
 
 __all__ = [
+    "AuditError",
     "ConfigError",
     "ContractError",
     "DataError",
@@ -107,6 +109,11 @@ class SchemaDriftError(DataError):
         super().__init__(f"{source}: {message} (field {field!r})", **kw)
         self.source = source
         self.field = field
+
+
+class AuditError(DataError):
+    """An audit (``pipeline/<phase>/audits/<table>.sql``) returned bad rows for the partitions
+    being written: the write was rolled back and the partitions keep their previous content."""
 
 
 class WarehouseError(NbapropsError):

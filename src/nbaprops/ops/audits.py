@@ -36,18 +36,18 @@ def run_audits(wh: Warehouse, proc: Processor) -> list[AuditResult]:
     if not proc.audits or not wh.has_table(proc.output):
         return []
     out: list[AuditResult] = []
-    for path in proc.audits:
+    for audit in proc.audits:
         try:
-            bad = wh.query(path.read_text())
+            bad = wh.query(audit.sql)
         except WarehouseError as exc:
-            out.append(AuditResult(path.stem, Counter(), str(exc).splitlines()[0]))
+            out.append(AuditResult(audit.name, Counter(), str(exc).splitlines()[0]))
             continue
         col = proc.partition_column
         if bad.num_rows and col not in bad.column_names:
-            out.append(AuditResult(path.stem, Counter(), f"audit selects no {col} column"))
+            out.append(AuditResult(audit.name, Counter(), f"audit selects no {col} column"))
             continue
         keys = (
             Counter(Partition(col, v).key for v in bad.column(col).to_pylist()) if bad.num_rows else Counter()
         )
-        out.append(AuditResult(path.stem, keys))
+        out.append(AuditResult(audit.name, keys))
     return out

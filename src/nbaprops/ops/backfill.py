@@ -31,10 +31,11 @@ from typing import Any
 from nbaprops.core.calendar import validate_season
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import InputError
-from nbaprops.ops.ledger import LEDGER
+from nbaprops.ops.ledger import process_alive
 from nbaprops.ops.runner import Outcome, Runner, RunReport
 from nbaprops.ops.validate import partition_coverage
 from nbaprops.pipeline.contract import Processor
+from nbaprops.storage.queries.backfill import REAP_RUNNING_SINCE, RUNNING_SINCE
 
 __all__ = ["BackfillState", "Preflight", "checkpoint_path", "load_state", "preflight", "run_backfill"]
 
@@ -78,7 +79,7 @@ class BackfillState:
         was interrupted (kill -9 leaves no chance to say so)."""
         if self.state != "running":
             return self.state
-        if _alive(self.pid):
+        if process_alive(self.pid):
             return f"running (pid {self.pid})"
         return f"interrupted (process {self.pid} is gone): run the same command to resume"
 
@@ -95,18 +96,6 @@ def load_state(settings: Settings) -> BackfillState | None:
         return None
     data: dict[str, Any] = json.loads(path.read_text())
     return BackfillState(**data)
-
-
-def _alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass
@@ -136,7 +125,8 @@ def preflight(runner: Runner, procs: Sequence[Processor], dates: Sequence[dt.dat
                     f"{p.name} reads {runner.registry.by_name[up].output}, which is empty "
                     f"and not in this backfill (add phase {runner.registry.by_name[up].phase})"
                 )
-    if not runner.calendar.empty:
+    if not runner.calendar.empty and not any(p.calendar_source for p in procs):
+        # (a backfill that loads the schedule itself supplies the seasons it lacks)
         unknown = [d for d in dates if runner.calendar.season_of(d) not in runner.calendar.seasons]
         if unknown and len(unknown) == len(dates):
             pf.missing.append(f"no scheduled season covers {dates[0]} .. {dates[-1]}")
@@ -177,21 +167,13 @@ def resolve_dates(
 
 def _reap_dead(runner: Runner, state: BackfillState) -> int:
     """Fail the `running` rows a dead backfill process left behind."""
-    if _alive(state.pid) and state.pid != os.getpid():
+    if process_alive(state.pid) and state.pid != os.getpid():
         raise InputError(f"backfill {state.id} is still running (pid {state.pid})")
     started = dt.datetime.fromisoformat(state.started_at) if state.started_at else None
     if started is None:
         return 0
-    n = runner.wh.rows(
-        f"SELECT count(*) FROM {LEDGER} WHERE status = 'running' AND started_at >= $s",
-        {"s": started},
-    )[0][0]
-    runner.wh.execute(
-        f"UPDATE {LEDGER} SET status = 'failed', finished_at = now(), "
-        "error = 'reaped: the backfill process died (resumed)' "
-        "WHERE status = 'running' AND started_at >= $s",
-        {"s": started},
-    )
+    n = runner.wh.rows(RUNNING_SINCE, {"s": started})[0][0]
+    runner.wh.execute(REAP_RUNNING_SINCE, {"s": started})
     return int(n)
 
 
@@ -237,33 +219,31 @@ def run_backfill(
         _reap_dead(runner, old)
     state.pid, state.state = os.getpid(), "running"
     report = RunReport()
-    for name in names:
-        state.totals[name] = len(_planned(runner, runner.registry.by_name[name], dates))
-    if on_plan:
-        on_plan(dict(state.totals))
+    units = runner.registry.run_units(names)
+    # the calendar source (schedule) runs first, so the plan is made once, on the real calendar,
+    # and stays the same between runs and resumes
+    sources = [u for u in units if _feeds_the_calendar(runner, u, names)]
     state.save(path)
     try:
-        for unit in runner.registry.run_units(names):
-            group = [runner.registry.by_name[n] for n in unit]
-            todo: dict[Any, None] = {}  # ordered set: a loop's members share their dates
-            for proc in group:
-                done = set(state.done.get(proc.name, []))
-                planned = _planned(runner, proc, dates)
-                state.totals[proc.name] = len(planned)
-                todo |= dict.fromkeys(v for v in planned if proc.partition_for(v).key not in done)
-            _run_processors(
+        for unit in sources:
+            _run_unit(
                 runner,
-                group,
-                sorted(todo) if len(group) > 1 else list(todo),
+                unit,
+                _plan(runner, state, unit, dates),
                 state,
                 report,
-                # a feedback loop runs its dates in order: date D reads what D-1 wrote
-                workers=workers if len(group) == 1 else 1,
-                chunk=chunk,
-                force=state.force,
-                on_outcome=on_outcome,
-                path=path,
+                workers,
+                chunk,
+                on_outcome,
+                path,
             )
+        plan = _plan(runner, state, names, dates)
+        if on_plan:
+            on_plan({n: state.totals[n] for u in units if u not in sources for n in u})
+        state.save(path)
+        for unit in units:
+            if unit not in sources:
+                _run_unit(runner, unit, plan, state, report, workers, chunk, on_outcome, path)
         state.state = "done" if not report.failed and not any(state.partial.values()) else "incomplete"
     except BaseException:
         state.state = "interrupted"
@@ -273,13 +253,75 @@ def run_backfill(
     return state, report
 
 
+def _feeds_the_calendar(runner: Runner, unit: list[str], names: Sequence[str]) -> bool:
+    """A unit that loads the calendar and reads nothing else this backfill writes."""
+    reg = runner.registry
+    return any(reg.by_name[n].calendar_source for n in unit) and not any(
+        a in names for n in unit for a in reg.ancestors(n)
+    )
+
+
+def _plan(
+    runner: Runner, state: BackfillState, names: Sequence[str], dates: Sequence[dt.date]
+) -> dict[str, list[Any]]:
+    """Each processor's planned partitions; the checkpoint's totals follow, and its done and
+    partial lists keep each planned partition once (so progress is exact)."""
+    plan: dict[str, list[Any]] = {}
+    for name in names:
+        proc = runner.registry.by_name[name]
+        plan[name] = _planned(runner, proc, dates)
+        keys = {proc.partition_for(v).key for v in plan[name]}
+        state.totals[name] = len(keys)
+        done = [k for k in dict.fromkeys(state.done.get(name, [])) if k in keys]
+        state.done[name] = done
+        state.partial[name] = [
+            k for k in dict.fromkeys(state.partial.get(name, [])) if k in keys and k not in set(done)
+        ]
+    return plan
+
+
+def _run_unit(
+    runner: Runner,
+    unit: list[str],
+    plan: dict[str, list[Any]],
+    state: BackfillState,
+    report: RunReport,
+    workers: int,
+    chunk: int,
+    on_outcome: Callable[[Outcome], None] | None,
+    path: Path,
+) -> None:
+    """One processor (or feedback loop) over its planned partitions not done yet."""
+    group = [runner.registry.by_name[n] for n in unit]
+    todo: dict[Any, None] = {}  # ordered set: a loop's members share their dates
+    for proc in group:
+        done = set(state.done.get(proc.name, []))
+        todo |= dict.fromkeys(v for v in plan[proc.name] if proc.partition_for(v).key not in done)
+    _run_processors(
+        runner,
+        group,
+        sorted(todo) if len(group) > 1 else list(todo),
+        state,
+        report,
+        # a feedback loop runs its dates in order: date D reads what D-1 wrote
+        workers=workers if len(group) == 1 else 1,
+        chunk=chunk,
+        force=state.force,
+        on_outcome=on_outcome,
+        path=path,
+        planned={p.name: {p.partition_for(v).key for v in plan[p.name]} for p in group},
+    )
+
+
 def _planned(runner: Runner, proc: Processor, dates: Sequence[dt.date]) -> list[Any]:
     """A processor's partitions for the dates: date partitions only on days with games.
 
     A day without games needs no run: validation calls it a legitimate zero from the
-    schedule alone.  Before the schedule is loaded every date is planned.
+    schedule alone.  Before the schedule is loaded every date is planned.  The calendar
+    source's seasons come from the dates alone (what it loads before the calendar exists),
+    so its plan is the same before and after it ran: a dry run, the run and a resume agree.
     """
-    parts = runner.partitions_for(proc, dates)
+    parts = runner.partitions_for(proc, dates, by_rule=proc.calendar_source)
     if proc.partition != "date" or runner.calendar.empty:
         return parts
     return [d for d in parts if isinstance(d, dt.date) and runner.calendar.day(d).games > 0]
@@ -297,9 +339,10 @@ def _run_processors(
     force: bool,
     on_outcome: Callable[[Outcome], None] | None,
     path: Path,
+    planned: dict[str, set[str]],
 ) -> None:
     """Run one processor (or one feedback loop of them) over its to-do partitions in chunks,
-    checkpointing the partitions that came out complete."""
+    checkpointing the planned partitions that came out complete."""
     if not todo:
         return
     if any(p.partition == "season" for p in procs):  # few partitions: one call over the dates
@@ -320,7 +363,9 @@ def _run_processors(
                 mine = [
                     o
                     for o in sub.outcomes
-                    if o.processor == proc.name and o.partition not in done_before[proc.name]
+                    if o.processor == proc.name
+                    and o.partition not in done_before[proc.name]
+                    and o.partition in planned[proc.name]
                 ]
                 _checkpoint(runner, proc, mine, state)
             # at most once a second: the checkpoint holds every done key, so writing it per
@@ -339,9 +384,14 @@ def _checkpoint(runner: Runner, proc: Processor, outcomes: list[Outcome], state:
         dt.date.fromisoformat(o.partition) if proc.partition == "date" else o.partition for o in ok
     ]
     shares = partition_coverage(runner, proc, values)
+    done, partial = state.done.setdefault(proc.name, []), state.partial.setdefault(proc.name, [])
     for o in ok:
         share = shares.get(o.partition)
         if share is not None and share < runner.settings.coverage_gate:
-            state.partial.setdefault(proc.name, []).append(o.partition)
+            if o.partition not in partial:
+                partial.append(o.partition)
             continue
-        state.done.setdefault(proc.name, []).append(o.partition)
+        if o.partition in partial:
+            partial.remove(o.partition)
+        if o.partition not in done:
+            done.append(o.partition)

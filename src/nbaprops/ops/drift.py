@@ -44,6 +44,7 @@ from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import processor_code_hash
 from nbaprops.pipeline.registry import Registry, default_registry
 from nbaprops.sources.bounded import bounded_client, request_bounded
+from nbaprops.storage.queries import drift as q
 from nbaprops.storage.warehouse import Warehouse
 
 __all__ = [
@@ -168,28 +169,14 @@ def _producers(wh: Warehouse) -> list[tuple[str, str, str | None, str | None]]:
     """(processor, partition, code_version, code_hash) of the latest success of each partition."""
     if not wh.has_table(LEDGER):
         return []
-    hash_col = "code_hash" if "code_hash" in wh.columns(LEDGER) else "NULL::VARCHAR"
-    rows = wh.rows(
-        f"""
-        SELECT processor, partition, code_version, {hash_col}
-        FROM {LEDGER} WHERE status = 'success'
-        QUALIFY row_number() OVER (PARTITION BY processor, partition
-                                   ORDER BY started_at DESC, finished_at DESC) = 1
-        ORDER BY processor, partition
-        """
-    )
+    rows = wh.rows(q.PRODUCERS if "code_hash" in wh.columns(LEDGER) else q.PRODUCERS_WITHOUT_CODE_HASH)
     return [(str(p), str(k), v, h) for p, k, v, h in rows]
 
 
 def _first_seen(wh: Warehouse) -> dict[str, dt.datetime]:
     if not wh.has_table(LEDGER):
         return {}
-    return {
-        str(v): t
-        for v, t in wh.rows(
-            f"SELECT code_version, min(started_at) FROM {LEDGER} WHERE code_version IS NOT NULL GROUP BY 1"
-        )
-    }
+    return {str(v): t for v, t in wh.rows(q.VERSIONS_FIRST_SEEN)}
 
 
 def drift_report(

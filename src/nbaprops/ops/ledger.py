@@ -2,53 +2,54 @@
 
 The ledger never takes a row count from a processor.  `succeed` accepts only
 a `WriteResult`, which only the warehouse produces, so ``rows_written`` is
-what the engine counted inside the write transaction.
+what the engine counted inside the write transaction.  Rows are written in bulk
+through `Warehouse.ledger_insert` / `Warehouse.ledger_close` (one statement per batch);
+the SQL lives in `nbaprops.storage.queries.ledger`.
+
+A ``running`` row records the writing process (pid and host): `reap` fails at once the
+rows of a process on this host that is gone, and any row whose heartbeat is older than
+the run timeout.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
 import uuid
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
 import pyarrow as pa
 
 from nbaprops.core.types import RunStatus
+from nbaprops.storage.ledger_rows import LedgerClose, LedgerEntry
+from nbaprops.storage.queries import ledger as q
 from nbaprops.storage.warehouse import Warehouse, WriteResult
 
-__all__ = ["LEDGER", "LastRun", "Ledger"]
+__all__ = ["LEDGER", "LastRun", "Ledger", "process_alive"]
 
 LEDGER = "ops_ledger"
-DDL = f"""CREATE TABLE IF NOT EXISTS {LEDGER} (
-    run_id VARCHAR,
-    processor VARCHAR,
-    partition VARCHAR,
-    status VARCHAR,
-    input_hash VARCHAR,
-    rows_in BIGINT,
-    rows_written BIGINT,
-    rows_replaced BIGINT,
-    checksum VARCHAR,
-    expected_zero BOOLEAN,
-    suspicious BOOLEAN,
-    code_version VARCHAR,
-    started_at TIMESTAMPTZ,
-    finished_at TIMESTAMPTZ,
-    heartbeat_at TIMESTAMPTZ,
-    error VARCHAR,
-    attempt INTEGER,
-    forced BOOLEAN,
-    note VARCHAR,
-    code_hash VARCHAR
-)"""
-MIGRATIONS = (f"ALTER TABLE {LEDGER} ADD COLUMN IF NOT EXISTS code_hash VARCHAR",)
+MIGRATIONS = (q.ADD_CODE_HASH, q.ADD_PID, q.ADD_HOST)
 """Columns added after the first release (ledgers created before them get them on open)."""
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs on this host."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 @dataclass(frozen=True)
@@ -73,8 +74,9 @@ class Ledger:
 
     def __init__(self, warehouse: Warehouse, *, create: bool = True) -> None:
         self.wh = warehouse
+        self.pid, self.host = os.getpid(), socket.gethostname()
         if create:
-            self.wh.execute(DDL)
+            self.wh.execute(q.LEDGER_DDL)
             for sql in MIGRATIONS:
                 self.wh.execute(sql)
         elif not warehouse.has_table(LEDGER):
@@ -86,6 +88,44 @@ class Ledger:
     def read(cls, warehouse: Warehouse) -> Ledger:
         """A ledger on a read-only warehouse (it must exist already)."""
         return cls(warehouse, create=False)
+
+    # --- new rows -------------------------------------------------------
+    def entry(
+        self,
+        processor: str,
+        partition: str,
+        status: Literal["running", "skipped", "failed"],
+        *,
+        input_hash: str,
+        code_version: str,
+        attempt: int | None = None,
+        forced: bool | None = None,
+        code_hash: str | None = None,
+        note: str | None = None,
+    ) -> LedgerEntry:
+        """A new row (not written yet: see `insert`) with a fresh run id; a running row
+        records this process."""
+        running = status == "running"
+        return LedgerEntry(
+            run_id=uuid.uuid4().hex[:16],
+            processor=processor,
+            partition=partition,
+            status=status,
+            input_hash=input_hash,
+            code_version=code_version,
+            at=_now(),
+            attempt=attempt,
+            forced=forced,
+            code_hash=code_hash,
+            note=note,
+            pid=self.pid if running else None,
+            host=self.host if running else None,
+        )
+
+    def insert(self, entries: Sequence[LedgerEntry]) -> list[str]:
+        """Write new rows in one statement; their run ids in order."""
+        self.wh.ledger_insert(entries)
+        return [e.run_id for e in entries]
 
     def start(
         self,
@@ -104,23 +144,30 @@ class Ledger:
         ``code_hash`` fingerprints the processor's own code (SQL or build
         source), so drift detection can tell which processors changed.
         """
-        return self.start_many(
+        row = self.entry(
             processor,
-            [partition],
-            [input_hash],
-            [attempt],
-            force=forced,
+            partition,
+            "running",
+            input_hash=input_hash,
             code_version=code_version,
+            attempt=attempt,
+            forced=forced,
             code_hash=code_hash,
             note=note,
-        )[0]
+        )
+        return self.insert([row])[0]
 
+    def skip(self, processor: str, partition: str, *, input_hash: str, code_version: str, note: str) -> str:
+        """Record a skipped run (inputs and code unchanged since the last success)."""
+        row = self.entry(
+            processor, partition, "skipped", input_hash=input_hash, code_version=code_version, note=note
+        )
+        return self.insert([row])[0]
+
+    # --- closing rows ---------------------------------------------------
     def heartbeat(self, run_id: str) -> None:
         """Mark a running run as alive."""
-        self.wh.execute(
-            f"UPDATE {LEDGER} SET heartbeat_at = $t WHERE run_id = $r AND status = 'running'",
-            {"t": _now(), "r": run_id},
-        )
+        self.wh.execute(q.HEARTBEAT, {"t": _now(), "r": run_id})
 
     def succeed(
         self,
@@ -136,158 +183,38 @@ class Ledger:
         Returns:
             Whether the run is *suspicious*: zero rows where rows were expected.
         """
-        suspicious = result.rows_written == 0 and not expected_zero
-        self.wh.execute(
-            f"UPDATE {LEDGER} SET status = 'success', rows_written = $w, rows_replaced = $d, "
-            "checksum = $c, rows_in = $i, expected_zero = $e, suspicious = $s, "
-            "finished_at = $t, note = coalesce($n, note) WHERE run_id = $r",
-            {
-                "w": result.rows_written,
-                "d": result.rows_replaced,
-                "c": result.checksum,
-                "i": rows_in,
-                "e": expected_zero,
-                "s": suspicious,
-                "t": _now(),
-                "n": note,
-                "r": run_id,
-            },
-        )
-        return suspicious
+        close = LedgerClose(run_id, result, rows_in=rows_in, expected_zero=expected_zero, note=note)
+        self.close([close])
+        return bool(close.suspicious)
 
     def fail(self, run_id: str, error: str) -> None:
         """Close a run as ``failed`` with a one-line error."""
-        self.wh.execute(
-            f"UPDATE {LEDGER} SET status = 'failed', error = $e, finished_at = $t WHERE run_id = $r",
-            {"e": error.splitlines()[0][:2000] if error else "failed", "t": _now(), "r": run_id},
-        )
+        self.close([LedgerClose(run_id, error=error or "failed")])
 
-    def skip(self, processor: str, partition: str, *, input_hash: str, code_version: str, note: str) -> str:
-        """Record a skipped run (inputs and code unchanged since the last success)."""
-        return self.skip_many(processor, [partition], [input_hash], code_version=code_version, note=note)[0]
-
-    # --- bulk forms (one statement for a whole batch; same columns as the single ones) ---
-    def start_many(
-        self,
-        processor: str,
-        partitions: Sequence[str],
-        input_hashes: Sequence[str],
-        attempts: Sequence[int],
-        *,
-        force: bool,
-        code_version: str,
-        code_hash: str | None = None,
-        note: str | None = None,
-    ) -> list[str]:
-        """Open ``running`` rows for many partitions of one processor; their run ids in order."""
-        ids = [uuid.uuid4().hex[:16] for _ in partitions]
-        if ids:
-            self.wh.execute(
-                f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, code_version, "
-                "started_at, heartbeat_at, attempt, forced, code_hash, note) "
-                "SELECT unnest($r), $p, unnest($k), 'running', unnest($h), $v, $t, $t, unnest($a), $f, $c, $n",
-                {
-                    "r": ids,
-                    "p": processor,
-                    "k": list(partitions),
-                    "h": list(input_hashes),
-                    "v": code_version,
-                    "t": _now(),
-                    "a": list(attempts),
-                    "f": force,
-                    "c": code_hash,
-                    "n": note,
-                },
-            )
-        return ids
-
-    def skip_many(
-        self,
-        processor: str,
-        partitions: Sequence[str],
-        input_hashes: Sequence[str],
-        *,
-        code_version: str,
-        note: str = "inputs and code unchanged since the last success",
-    ) -> list[str]:
-        """Record skipped runs for many partitions of one processor."""
-        ids = [uuid.uuid4().hex[:16] for _ in partitions]
-        if ids:
-            self.wh.execute(
-                f"INSERT INTO {LEDGER} (run_id, processor, partition, status, input_hash, code_version, "
-                "started_at, finished_at, note) "
-                "SELECT unnest($r), $p, unnest($k), 'skipped', unnest($h), $v, $t, $t, $n",
-                {
-                    "r": ids,
-                    "p": processor,
-                    "k": list(partitions),
-                    "h": list(input_hashes),
-                    "v": code_version,
-                    "t": _now(),
-                    "n": note,
-                },
-            )
-        return ids
-
-    def close_many(
-        self,
-        *,
-        successes: Sequence[tuple[str, WriteResult, int, bool]] = (),
-        failures: Sequence[tuple[str, str]] = (),
-    ) -> None:
-        """`succeed` (run id, engine result, rows in, expected zero) and `fail` (run id, error)
-        for many runs.  As with `succeed`, row counts come only from a `WriteResult`."""
-        now = _now()
-        if successes:
-            self.wh.execute(
-                f"UPDATE {LEDGER} SET status = 'success', rows_written = v.w, rows_replaced = v.d, "
-                "checksum = v.c, rows_in = v.i, expected_zero = v.e, suspicious = v.w = 0 AND NOT v.e, "
-                "finished_at = $t FROM (SELECT unnest($r) AS r, unnest($w) AS w, unnest($d) AS d, "
-                "unnest($c) AS c, unnest($i) AS i, unnest($e) AS e) v WHERE run_id = v.r",
-                {
-                    "r": [x[0] for x in successes],
-                    "w": [x[1].rows_written for x in successes],
-                    "d": [x[1].rows_replaced for x in successes],
-                    "c": [x[1].checksum for x in successes],
-                    "i": [x[2] for x in successes],
-                    "e": [x[3] for x in successes],
-                    "t": now,
-                },
-            )
-        if failures:
-            self.wh.execute(
-                f"UPDATE {LEDGER} SET status = 'failed', error = v.e, finished_at = $t "
-                "FROM (SELECT unnest($r) AS r, unnest($e) AS e) v WHERE run_id = v.r",
-                {
-                    "r": [f[0] for f in failures],
-                    "e": [
-                        (f[1].splitlines() or ["failed"])[0][:2000] if f[1] else "failed" for f in failures
-                    ],
-                    "t": now,
-                },
-            )
+    def close(self, closes: Sequence[LedgerClose]) -> None:
+        """Close many runs (successes with a `WriteResult`, failures with an error) at once."""
+        self.wh.ledger_close(closes)
 
     def reap(self, timeout: dt.timedelta, *, now: dt.datetime | None = None) -> int:
-        """Fail every ``running`` row whose last heartbeat is older than `timeout`.
+        """Fail every ``running`` row whose writer cannot be alive: a process on this host
+        that is gone (at once), or no heartbeat for longer than `timeout`.
 
         Returns:
             How many rows were reaped.
         """
+        running = self.wh.rows(q.RUNNING_ON_HOST, {"h": self.host})
+        dead = [str(r) for r, pid in running if int(pid) != self.pid and not process_alive(int(pid))]
+        if dead:
+            self.wh.execute(q.REAP_DEAD, {"t": _now(), "r": dead})
         cutoff = (now or _now()) - timeout
-        stuck = self.wh.rows(
-            f"SELECT count(*) FROM {LEDGER} WHERE status = 'running' "
-            "AND coalesce(heartbeat_at, started_at) < $c",
-            {"c": cutoff},
-        )[0][0]
+        stuck = int(self.wh.rows(q.STUCK, {"c": cutoff})[0][0])
         if stuck:
             self.wh.execute(
-                f"UPDATE {LEDGER} SET status = 'failed', finished_at = $t, "
-                "error = 'reaped: no heartbeat for ' || $m || ' minutes (process died?)' "
-                "WHERE status = 'running' AND coalesce(heartbeat_at, started_at) < $c",
-                {"t": _now(), "m": str(int(timeout.total_seconds() // 60)), "c": cutoff},
+                q.REAP_STUCK, {"t": _now(), "m": str(int(timeout.total_seconds() // 60)), "c": cutoff}
             )
-        return int(stuck)
+        return len(dead) + stuck
 
+    # --- reads ----------------------------------------------------------
     def latest(
         self,
         processors: Collection[str] | None = None,
@@ -300,37 +227,14 @@ class Ledger:
         """
         if (processors is not None and not processors) or (partitions is not None and not partitions):
             return {}
-        where, params = ["status IN ('success', 'failed')"], dict[str, Any]()
-        if processors is not None:
-            where.append("list_contains($processors, processor)")
-            params["processors"] = sorted(processors)
-        if partitions is not None:
-            where.append("list_contains($partitions, partition)")
-            params["partitions"] = sorted(partitions)
         got = self.wh.rows(
-            f"""
-            WITH scoped AS (SELECT * FROM {LEDGER} WHERE {" AND ".join(where)}),
-            finished AS (
-                SELECT *, row_number() OVER (PARTITION BY processor, partition
-                                             ORDER BY started_at DESC, finished_at DESC) AS rn
-                FROM scoped
-            ),
-            last_success AS (
-                SELECT processor, partition, max(started_at) AS at
-                FROM scoped WHERE status = 'success' GROUP BY ALL
-            ),
-            streak AS (  -- failed runs since the last success
-                SELECT l.processor, l.partition, count(*) AS n
-                FROM scoped l LEFT JOIN last_success s USING (processor, partition)
-                WHERE l.status = 'failed' AND l.started_at >= coalesce(s.at, TIMESTAMPTZ '1900-01-01')
-                GROUP BY ALL
-            )
-            SELECT f.processor, f.partition, f.run_id, f.status, f.input_hash, f.code_version,
-                   f.rows_written, coalesce(f.expected_zero, false), coalesce(s.n, 0)
-            FROM finished f LEFT JOIN streak s USING (processor, partition)
-            WHERE f.rn = 1
-            """,
-            params,
+            q.LATEST,
+            {
+                "any_processor": processors is None,
+                "processors": sorted(processors or ()),
+                "any_partition": partitions is None,
+                "partitions": sorted(partitions or ()),
+            },
         )
         return {(p, k): LastRun(r, st, h, v, w, ez, int(n) + 1) for p, k, r, st, h, v, w, ez, n in got}
 
@@ -344,25 +248,9 @@ class Ledger:
         limit: int | None = None,
     ) -> pa.Table:
         """Ledger rows, newest first, filtered."""
-        where, params = ["true"], dict[str, Any]()
-        for col, val in (("partition", partition), ("status", status), ("processor", processor)):
-            if val is not None:
-                where.append(f"{col} = ${col}")
-                params[col] = val
-        if since is not None:
-            where.append("started_at >= $since")
-            params["since"] = since
-        sql = f"SELECT * FROM {LEDGER} WHERE {' AND '.join(where)} ORDER BY started_at DESC" + (
-            f" LIMIT {int(limit)}" if limit else ""
-        )
-        return self.wh.query(sql, params)
+        params = {"partition": partition, "status": status, "processor": processor, "since": since}
+        return self.wh.query(q.RUNS, {**params, "limit": int(limit) if limit else None})
 
     def summary(self) -> list[tuple[str, str, int, int]]:
         """(processor, status, runs, rows_written) over the whole ledger."""
-        return [
-            (p, s, int(n), int(w or 0))
-            for p, s, n, w in self.wh.rows(
-                f"SELECT processor, status, count(*), sum(rows_written) FROM {LEDGER} "
-                "GROUP BY ALL ORDER BY 1, 2"
-            )
-        ]
+        return [(p, s, int(n), int(w or 0)) for p, s, n, w in self.wh.rows(q.SUMMARY)]

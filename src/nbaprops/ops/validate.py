@@ -40,7 +40,7 @@ from typing import Literal, TypeAlias, get_args
 
 from nbaprops.core.calendar import DayInfo
 from nbaprops.ops.audits import run_audits
-from nbaprops.ops.gates import PER_GAME_TABLES, coverage
+from nbaprops.ops.gates import coverage
 from nbaprops.ops.ledger import LEDGER
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.contract import Context, Processor
@@ -254,7 +254,7 @@ def _classify(
             return (
                 finding("legitimate_zero", f"no games ({day.kind.replace('_', ' ')})") if rows == 0 else None
             )
-        box_covered = proc.external is None or proc.output in PER_GAME_TABLES  # the box source's games
+        box_covered = proc.external is None or proc.covers_every_game  # the box source's games
         expected = day.box_final_games if box_covered else day.final_games
         if expected == 0:  # only play-in / Cup final games: the box source never has them
             if rows == 0:

@@ -5,6 +5,12 @@ partition of that table is built.  It returns rows (an Arrow table) or names a
 SQL file; it never writes and never counts.  The runner (``nbaprops.ops``)
 does the writing through ``Warehouse.write_partition`` and records the count
 the engine reports, so a processor has no way to report its own count.
+
+Audits: ``audits/<output>.sql`` and ``audits/<output>__<name>.sql`` in the folder of a
+processor's model (or of its build function's module) each SELECT the output's bad rows,
+including its partition column (``game_date`` or ``season``); empty is a pass.  The runner
+runs them inside every write of the processor, over the partitions written; a bad row rolls
+the write back and fails the run (`AuditError`).  New files are picked up automatically.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import pyarrow as pa
 
 from nbaprops.core.types import PartitionKind, Phase
-from nbaprops.storage.warehouse import Partition, PartitionValue
+from nbaprops.storage.warehouse import Audit, KeyRange, Partition, PartitionValue
 
 if TYPE_CHECKING:
     from nbaprops.core.calendar import Calendar
@@ -88,6 +94,9 @@ class Context:
     heartbeat: Callable[[], None] = field(default=lambda: None)
     """Tells the ledger this run is alive; a long build (the prediction coordinator's batches)
     calls it between steps.  The runner binds it to the run's ledger row(s)."""
+    input_range: Callable[[Input], KeyRange] | None = None
+    """The partition keys of an input this run reads (the runner's one window rule,
+    ``ops/windows.py``, also used for input hashes); ``KeyRange.condition`` turns it into SQL."""
 
     @property
     def date(self) -> dt.date:
@@ -152,9 +161,12 @@ class Processor:
     calendar_source: bool = False
     """Its output is the schedule the calendar is read from: the runner reloads the calendar
     after it runs, and ops code finds it through `Registry.calendar_source` (never by name)."""
+    covers_every_game: bool = False
+    """Its output holds rows for every final game the box-score source covers: the coverage
+    gate checks readers of it against the schedule (prop lines are not: books skip games)."""
     stale_when_final: bool = False
     """Its output holds rows only for games not final yet: partitions of dates whose games all
-    became final are emptied (`ops.gates.cleanup_stale`)."""
+    became final are emptied (`ops.gates.cleanup_stale_upcoming`)."""
     source_coverage: SourceCoverage | None = None
     """The span of dates its source covers (derived from the source's data, never a constant):
     `validate` calls a date outside it "not covered by source" (no alarm) instead of a loss.
@@ -184,16 +196,6 @@ class Processor:
         """The output partition for a value."""
         return Partition(self.partition_column, value)
 
-    @property
-    def audits(self) -> tuple[Path, ...]:
-        """The audit files of its output: ``pipeline/<phase>/audits/<output>.sql`` and
-        ``<output>__<what>.sql``, each a SELECT of the bad rows (empty = pass)."""
-        found = [
-            *PIPELINE_ROOT.glob(f"*/audits/{self.output}.sql"),
-            *PIPELINE_ROOT.glob(f"*/audits/{self.output}__*.sql"),
-        ]
-        return tuple(sorted(found))
-
     def sql_text(self) -> str:
         """The SQL model's text, with the shared queries of `sql_uses` inlined."""
         assert self.sql is not None
@@ -213,6 +215,20 @@ class Processor:
             return path.resolve().relative_to(root).as_posix()
         except ValueError:  # defined outside the package (a plug-in, a test)
             return str(path)
+
+    @property
+    def audits(self) -> tuple[Audit, ...]:
+        """The audits run inside every write of this processor (and by `validate`): the SQL
+        files ``audits/<output>.sql`` and ``audits/<output>__<name>.sql`` of any phase folder
+        under ``pipeline/``, or beside its model (or its build function's module).  Each
+        SELECTs bad rows (empty = pass) and returns the output's partition column, so a write
+        audits only what it replaces."""
+        if self.sql is not None:
+            folder = self.sql.parent
+        else:
+            assert self.build is not None
+            folder = Path(inspect.getfile(self.build)).parent
+        return _audits_in((folder / "audits", *sorted(PIPELINE_ROOT.glob("*/audits"))), self.output)
 
     def code_text(self) -> str:
         """The processor's definition as text (for idempotency and drift detection)."""
@@ -234,6 +250,17 @@ def _inline(text: str, uses: tuple[Path, ...]) -> str:
 
 def _constant(text: str) -> Callable[[re.Match[str]], str]:
     return lambda _match: text
+
+
+@cache
+def _audits_in(folders: tuple[Path, ...], output: str) -> tuple[Audit, ...]:
+    files: dict[Path, None] = {}
+    for folder in folders:
+        if folder.is_dir():
+            for f in (folder / f"{output}.sql", *sorted(folder.glob(f"{output}__*.sql"))):
+                if f.is_file():
+                    files[f.resolve()] = None
+    return tuple(Audit(f.stem, f.read_text()) for f in sorted(files, key=lambda f: (f.stem, str(f))))
 
 
 @cache

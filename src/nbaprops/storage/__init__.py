@@ -5,14 +5,21 @@ from __future__ import annotations
 from nbaprops.core.config import Settings, get_settings
 from nbaprops.core.errors import ConfigError
 from nbaprops.storage.duckdb_warehouse import DuckDBWarehouse
+from nbaprops.storage.ledger_rows import LedgerClose, LedgerEntry
 from nbaprops.storage.rawstore import RawStore, StoredPayload
-from nbaprops.storage.warehouse import Partition, Query, Warehouse, WriteResult
+from nbaprops.storage.sql_warehouse import SQLWarehouse
+from nbaprops.storage.warehouse import Audit, KeyRange, Partition, Query, Warehouse, WriteResult
 
 __all__ = [
+    "Audit",
     "DuckDBWarehouse",
+    "KeyRange",
+    "LedgerClose",
+    "LedgerEntry",
     "Partition",
     "Query",
     "RawStore",
+    "SQLWarehouse",
     "StoredPayload",
     "Warehouse",
     "WriteResult",

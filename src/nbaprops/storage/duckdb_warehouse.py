@@ -13,34 +13,33 @@ import duckdb
 import pyarrow as pa
 
 from nbaprops.core.errors import DataError, WarehouseError
-from nbaprops.storage.warehouse import Partition, PartitionValue, Query, WriteResult, among
+from nbaprops.storage.queries import catalog as q
+from nbaprops.storage.sql_warehouse import PARTITIONS, SQLWarehouse
+from nbaprops.storage.warehouse import Audit, Partition, PartitionValue, Query, WriteResult, among, ident
 
 __all__ = ["PARTITIONS", "DuckDBWarehouse"]
 
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ROWS = "__nbaprops_rows"
-PARTITIONS = "ops_partitions"
-"""Catalog of every written partition: rows and checksum, updated with the data."""
-PARTITIONS_DDL = f"""CREATE TABLE IF NOT EXISTS {PARTITIONS} (
-    table_name VARCHAR, partition VARCHAR, rows BIGINT, checksum VARCHAR, written_at TIMESTAMPTZ
-)"""
+_SAFE_TYPE = re.compile(r"^[A-Za-z0-9_ (),\[\]]+$")
+"""A column type DuckDB describes for new data: no quotes, no statement separators."""
+
+# DuckDB-only statements of the write path (the engine's own; not shared with other engines)
+_STAGED_OUTSIDE = (
+    f"SELECT count(*) FROM {_ROWS} WHERE {{column}} IS NULL OR NOT list_contains($vals, {{column}})"
+)
+_STAGED_INSERT = f"INSERT INTO {{table}} BY NAME SELECT * FROM {_ROWS}"
+_STAGED_CREATE = f"CREATE TABLE {{table}} AS SELECT * FROM {_ROWS} LIMIT 0"
+_STAGED_DESCRIBE = f"DESCRIBE SELECT * FROM {_ROWS}"
+_ADD_COLUMN = "ALTER TABLE {table} ADD COLUMN {column} {type}"
 
 
-def _ident(name: str) -> str:
-    if not _IDENT.match(name):
-        raise WarehouseError(f"{name!r} is not a valid table or column name")
-    return name
+def _checked_columns(table: str, rows: pa.Table) -> None:
+    """Refuse data whose column names could not be table columns (before anything is written)."""
+    for name in rows.column_names:
+        ident(name, what="column", where=f"the rows for {table}")
 
 
-_CHECKSUM = "coalesce(sum(hash(t)::HUGEINT), 0)::VARCHAR || ':' || count(*)"
-"""Order-independent content checksum of the rows aliased ``t``: ``<sum of row hashes>:<rows>``."""
-
-
-def _checksum_sql(table: str, where: str = "") -> str:
-    return f"SELECT {_CHECKSUM} FROM {table} t {where}"
-
-
-class DuckDBWarehouse:
+class DuckDBWarehouse(SQLWarehouse):
     """A warehouse in one DuckDB file (or ``:memory:``).
 
     Threads share one database through per-thread cursors, so a worker pool in
@@ -79,7 +78,7 @@ class DuckDBWarehouse:
         self._known: dict[str, list[str]] = {}
         """Column lists of tables known to exist (dropped on any schema change we make)."""
         if not read_only:
-            self._conn.execute(PARTITIONS_DDL)
+            self._open_catalog()
 
     # --- connections ----------------------------------------------------
     @property
@@ -102,110 +101,84 @@ class DuckDBWarehouse:
         cur.execute("COMMIT")
 
     # --- writes ---------------------------------------------------------
-    def write_partition(self, table: str, partition: Partition, rows: pa.Table | Query) -> WriteResult:
-        """Replace one partition atomically and return the engine's counts.
-
-        Raises:
-            DataError: a row lies outside the partition, or the rows do not fit the table.
-            WarehouseError: the engine failed; the partition is unchanged.
-        """
-        results = self.write_partitions(table, partition.column, [partition.value], rows)
-        return results[partition.key]
-
     def write_partitions(
-        self, table: str, column: str, values: Sequence[PartitionValue], rows: pa.Table | Query
+        self,
+        table: str,
+        column: str,
+        values: Sequence[PartitionValue],
+        rows: pa.Table | Query,
+        *,
+        audits: Sequence[Audit] = (),
     ) -> dict[str, WriteResult]:
         """Replace several partitions of one table in one transaction.
 
         Every row must fall in one of `values`; partitions in `values` with no
-        rows end up empty (a legitimate zero is still a write).
+        rows end up empty (a legitimate zero is still a write).  `audits` run inside the
+        transaction over those partitions; a bad row rolls everything back.
+
+        Raises:
+            DataError: bad identifiers, rows outside the partitions, rows that do not fit.
+            AuditError: an audit found a bad row; the partitions are unchanged.
+            WarehouseError: the engine failed; the partitions are unchanged.
         """
-        table, column = _ident(table), _ident(column)
+        table = ident(table, what="table")
+        column = ident(column, what="partition column", where=table)
         keys = [Partition(column, v).key for v in values]
         try:
             if isinstance(rows, Query):  # compute in parallel; only the replace is serialised
                 rows = self._cur.sql(rows.sql, params=dict(rows.params)).to_arrow_table()
+            _checked_columns(table, rows)
             with self._write_lock:
-                return self._replace(table, column, values, keys, rows)
+                return self._replace(table, column, values, keys, rows, audits)
         except duckdb.Error as exc:
             raise WarehouseError(f"write to {table} failed, partition unchanged: {exc}") from exc
 
     def _replace(
-        self, table: str, column: str, values: Sequence[PartitionValue], keys: list[str], rows: pa.Table
+        self,
+        table: str,
+        column: str,
+        values: Sequence[PartitionValue],
+        keys: list[str],
+        rows: pa.Table,
+        audits: Sequence[Audit],
     ) -> dict[str, WriteResult]:
         """The replace itself, under the write lock: one transaction, engine counts."""
         have = self.columns(table)
         if not have or set(rows.column_names) - set(have):
             self._ensure_table(table, rows)
-        within, bounds = among(column, values, "vals")  # costs what the partitions hold
+        _, bounds = among(column, values, "vals")  # costs what the partitions hold
+        named = {"table": table, "column": column}
         with self._transaction() as cur:
             cur.register(_ROWS, rows)
             if column not in self._columns(cur, table):
                 raise DataError(f"{table} has no partition column {column!r}")
-            outside = cur.execute(
-                f"SELECT count(*) FROM {_ROWS} WHERE {column} IS NULL OR NOT list_contains($vals, {column})",
-                {"vals": list(values)},
-            ).fetchone()
+            outside = cur.execute(_STAGED_OUTSIDE.format(**named), {"vals": list(values)}).fetchone()
             if outside and outside[0]:
                 raise DataError(
                     f"{outside[0]} rows for {table} fall outside partition(s) "
                     f"{', '.join(keys[:3])}{'...' if len(keys) > 3 else ''}"
                 )
-            before = dict(
-                cur.execute(
-                    f"SELECT {column}, count(*) FROM {table} WHERE {within} GROUP BY 1", bounds
-                ).fetchall()
-            )
-            cur.execute(f"DELETE FROM {table} WHERE {within}", bounds)
-            inserted = cur.execute(f"INSERT INTO {table} BY NAME SELECT * FROM {_ROWS}").fetchone()
+            before = dict(cur.execute(q.PARTITION_COUNTS.format(**named), bounds).fetchall())
+            cur.execute(q.PARTITIONS_DELETE.format(**named), bounds)
+            inserted = cur.execute(_STAGED_INSERT.format(**named)).fetchone()
             total = int(inserted[0]) if inserted else 0
             per = {
                 r[0]: (int(r[1]), str(r[2]))
-                for r in cur.execute(
-                    f"SELECT {column}, count(*), {_CHECKSUM} FROM {table} t WHERE {within} GROUP BY 1",
-                    bounds,
-                ).fetchall()
+                for r in cur.execute(q.PARTITION_CHECKSUMS.format(**named), bounds).fetchall()
             }
             if sum(n for n, _ in per.values()) != total:
                 raise WarehouseError(
                     f"{table}: engine inserted {total} rows but the partitions hold "
                     f"{sum(n for n, _ in per.values())}"
                 )
-            self._record_partitions(cur, table, keys, values, per)
             cur.unregister(_ROWS)
+            self._run_audits(table, column, values, audits)
+            self._record_catalog(table, values, keys, per)
         out: dict[str, WriteResult] = {}
         for value, key in zip(values, keys, strict=True):
             n, chk = per.get(value, (0, "0:0"))
             out[key] = WriteResult(table, key, int(n), int(before.get(value, 0)), chk)
         return out
-
-    @staticmethod
-    def _record_partitions(
-        cur: duckdb.DuckDBPyConnection,
-        table: str,
-        keys: Sequence[str],
-        values: Sequence[PartitionValue],
-        per: Mapping[Any, tuple[int, str]],
-    ) -> None:
-        """Keep the partition catalog in step with the data, in the same transaction."""
-        cur.execute(
-            f"DELETE FROM {PARTITIONS} WHERE table_name = $t AND list_contains($k, partition)",
-            {"t": table, "k": list(keys)},
-        )
-        counts = [per.get(v, (0, "0:0")) for v in values]
-        cur.execute(  # one statement for the batch (executemany is a round trip per row)
-            f"INSERT INTO {PARTITIONS} SELECT $t, unnest($k), unnest($n), unnest($c), now()",
-            {"t": table, "k": list(keys), "n": [n for n, _ in counts], "c": [c for _, c in counts]},
-        )
-
-    def partition_state(self, table: str) -> dict[str, tuple[int, str]]:
-        """The catalog's (rows, checksum) per partition of a table, as last written."""
-        if not self.has_table(PARTITIONS):
-            return {}
-        got = self.rows(
-            f"SELECT partition, rows, checksum FROM {PARTITIONS} WHERE table_name = $t", {"t": table}
-        )
-        return {p: (int(n), c) for p, n, c in got}
 
     def _ensure_table(self, table: str, rows: pa.Table) -> None:
         """Create the table, or add new columns, in a short transaction of its own.
@@ -219,12 +192,18 @@ class DuckDBWarehouse:
             cur.register(_ROWS, rows)
             existing = self._columns(cur, table)
             if not existing:
-                cur.execute(f"CREATE TABLE {table} AS SELECT * FROM {_ROWS} LIMIT 0")
+                cur.execute(_STAGED_CREATE.format(table=table))
             else:
-                described = cur.execute(f"DESCRIBE SELECT * FROM {_ROWS}").fetchall()
+                described = cur.execute(_STAGED_DESCRIBE).fetchall()
                 for name, dtype, *_ in described:
                     if name not in existing:
-                        cur.execute(f'ALTER TABLE {table} ADD COLUMN "{name}" {dtype}')
+                        if not _SAFE_TYPE.match(str(dtype)):
+                            raise DataError(
+                                f"column {name!r} for {table} has an unsafe type {dtype!r}: refused"
+                            )
+                        cur.execute(
+                            _ADD_COLUMN.format(table=table, column=ident(name, what="column"), type=dtype)
+                        )
             cur.unregister(_ROWS)
         except BaseException:
             cur.execute("ROLLBACK")
@@ -234,14 +213,7 @@ class DuckDBWarehouse:
 
     @staticmethod
     def _columns(cur: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-        return [
-            r[0]
-            for r in cur.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = $t AND table_schema = 'main' ORDER BY ordinal_position",
-                {"t": table},
-            ).fetchall()
-        ]
+        return [r[0] for r in cur.execute(q.TABLE_COLUMNS, {"t": table}).fetchall()]
 
     # --- reads ----------------------------------------------------------
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:
@@ -268,10 +240,6 @@ class DuckDBWarehouse:
         except duckdb.Error as exc:
             raise WarehouseError(f"statement failed: {exc}") from exc
 
-    def has_table(self, table: str) -> bool:
-        """Whether the table exists."""
-        return bool(self.columns(table))
-
     def columns(self, table: str) -> list[str]:
         """The table's columns, in order ([] if absent; cached once the table exists)."""
         cols = self._known.get(table)
@@ -280,35 +248,6 @@ class DuckDBWarehouse:
             if cols:
                 self._known[table] = cols
         return list(cols)
-
-    def count(self, table: str, partition: Partition | None = None) -> int:
-        """Rows in a table or one partition (0 if the table does not exist)."""
-        if not self.has_table(_ident(table)):
-            return 0
-        if partition is None:
-            got = self.rows(f"SELECT count(*) FROM {table}")
-        else:
-            got = self.rows(
-                f"SELECT count(*) FROM {table} WHERE {_ident(partition.column)} = $v",
-                {"v": partition.value},
-            )
-        return int(got[0][0])
-
-    def counts_by(self, table: str, column: str) -> dict[str, int]:
-        """Rows per partition value ({} if the table does not exist)."""
-        if not self.has_table(_ident(table)):
-            return {}
-        got = self.rows(f"SELECT {_ident(column)}, count(*) FROM {table} GROUP BY 1")
-        return {Partition(column, v).key: int(n) for v, n in got}
-
-    def checksum(self, table: str, partition: Partition | None = None) -> str:
-        """Order-independent checksum ``<sum of row hashes>:<rows>``."""
-        if not self.has_table(_ident(table)):
-            return "0:0"
-        if partition is None:
-            return str(self.rows(_checksum_sql(table))[0][0])
-        where = f"WHERE {_ident(partition.column)} = $v"
-        return str(self.rows(_checksum_sql(table, where), {"v": partition.value})[0][0])
 
     def close(self) -> None:
         """Close the database."""

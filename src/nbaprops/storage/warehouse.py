@@ -9,15 +9,49 @@ the only one the run ledger trusts.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 import pyarrow as pa
 
-__all__ = ["Partition", "PartitionValue", "Query", "Warehouse", "WriteResult", "among"]
+from nbaprops.core.errors import DataError
+
+if TYPE_CHECKING:
+    from nbaprops.storage.ledger_rows import LedgerClose, LedgerEntry
+
+__all__ = [
+    "IDENTIFIER",
+    "Audit",
+    "KeyRange",
+    "Partition",
+    "PartitionValue",
+    "Query",
+    "Warehouse",
+    "WriteResult",
+    "among",
+    "ident",
+]
 
 PartitionValue: TypeAlias = dt.date | str
+
+IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+"""What a table or column name may be: it is the only thing ever formatted into SQL."""
+
+
+def ident(name: str, *, what: str = "name", where: str = "") -> str:
+    """`name`, checked to be a plain lower-case identifier (safe to put in SQL text).
+
+    Raises:
+        DataError: one line naming the bad identifier (and `where` it came from).
+    """
+    if not isinstance(name, str) or not IDENTIFIER.match(name):
+        place = f" in {where}" if where else ""
+        raise DataError(
+            f"{what} {name!r}{place} is not a valid identifier (lower-case letters, digits, _): refused"
+        )
+    return name
 
 
 def among(column: str, values: Sequence[Any], name: str) -> tuple[str, dict[str, Any]]:
@@ -47,6 +81,64 @@ class Partition:
 
 
 @dataclass(frozen=True)
+class KeyRange:
+    """A range of partition keys (ISO dates or seasons, compared as strings).
+
+    `low` is inclusive, `high` inclusive unless `include_high` is False; None is unbounded.
+    The runner's window rule (``ops/windows.py``) turns a processor input's window into one;
+    the warehouse sums the partition catalog over it (input hashes) and `condition` reads it.
+    """
+
+    low: str | None = None
+    high: str | None = None
+    include_high: bool = True
+    empty: bool = False
+
+    @classmethod
+    def only(cls, key: str) -> KeyRange:
+        """Exactly one key."""
+        return cls(key, key)
+
+    @classmethod
+    def nothing(cls) -> KeyRange:
+        """No key at all."""
+        return cls(empty=True)
+
+    def contains(self, key: str) -> bool:
+        """Whether `key` lies in the range."""
+        if self.empty or (self.low is not None and key < self.low):
+            return False
+        if self.high is None:
+            return True
+        return key <= self.high if self.include_high else key < self.high
+
+    def condition(self, column: str, name: str = "r") -> tuple[str, dict[str, Any]]:
+        """A SQL condition selecting the range on `column` (bound as ``$<name>_lo/_hi``)."""
+        if self.empty:
+            return "false", {}
+        parts, params = [], dict[str, Any]()
+        if self.low is not None:
+            parts.append(f"{ident(column)} >= ${name}_lo")
+            params[f"{name}_lo"] = self.low
+        if self.high is not None:
+            parts.append(f"{ident(column)} {'<=' if self.include_high else '<'} ${name}_hi")
+            params[f"{name}_hi"] = self.high
+        return (" AND ".join(parts) or "true"), params
+
+
+@dataclass(frozen=True)
+class Audit:
+    """A SELECT returning a table's bad rows (empty = pass), run inside its writes.
+
+    The SELECT must return the table's partition column, so a write checks only the
+    partitions it replaces (convention: ``Processor.audits``, ``docs/analytics.md``).
+    """
+
+    name: str
+    sql: str
+
+
+@dataclass(frozen=True)
 class Query:
     """A SELECT to be materialised inside the engine (no round trip via Python)."""
 
@@ -73,14 +165,35 @@ class Warehouse(Protocol):
 
     url: str
 
-    def write_partition(self, table: str, partition: Partition, rows: pa.Table | Query) -> WriteResult:
+    def write_partition(
+        self, table: str, partition: Partition, rows: pa.Table | Query, *, audits: Sequence[Audit] = ()
+    ) -> WriteResult:
         """Replace one partition atomically; return the engine's counts."""
         ...
 
     def write_partitions(
-        self, table: str, column: str, values: Sequence[PartitionValue], rows: pa.Table | Query
+        self,
+        table: str,
+        column: str,
+        values: Sequence[PartitionValue],
+        rows: pa.Table | Query,
+        *,
+        audits: Sequence[Audit] = (),
     ) -> dict[str, WriteResult]:
-        """Replace several partitions of one table in one transaction."""
+        """Replace several partitions of one table in one transaction; an audit that finds a
+        bad row in them rolls it back (`AuditError`)."""
+        ...
+
+    def catalog_sums(self, table: str, ranges: Sequence[KeyRange]) -> list[tuple[int, int]]:
+        """(digest sum, rows) of a table's non-empty catalogued partitions in each range."""
+        ...
+
+    def ledger_insert(self, entries: Sequence[LedgerEntry]) -> None:
+        """Insert new run-ledger rows (running, skipped or failed) in one statement."""
+        ...
+
+    def ledger_close(self, closes: Sequence[LedgerClose]) -> None:
+        """Close running ledger rows (success with engine counts, or failed) in one statement."""
         ...
 
     def query(self, sql: str, params: Mapping[str, Any] | None = None) -> pa.Table:

@@ -6,10 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-
-from _support import SLICE, dates, make_settings
-from nbaprops.ops import gates
+from _support import SLICE, dates, make_settings, rotate_stat_lines
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.registry import default_registry
 from nbaprops.storage import DuckDBWarehouse, Partition
@@ -50,7 +47,7 @@ def test_rebuild_from_data_through_the_day_before_matches_the_backfill(built: Ru
     s = make_settings(tmp_path / "asof", today=DAY - dt.timedelta(days=1))
     wh = DuckDBWarehouse(s.warehouse_url)
     try:
-        asof = gates.install(Runner(settings=s, warehouse=wh, code_version="test"))
+        asof = Runner(settings=s, warehouse=wh, code_version="test")  # with the coverage gate
         asof.run([REG.get("schedule")], [DAY])
         before = [d for d in dates(*SLICE) if d < DAY]
         assert not asof.run([REG.get("raw_player_boxscores")], before).failed
@@ -97,15 +94,10 @@ def test_perturbing_a_box_score_changes_nothing_dated_on_or_before_its_game(buil
     )[0][0]
     snapshot = {t: rows(built, t, "game_date <= $d", {"d": game_day}) for t in PHASE4}
     later = {t: rows(built, t, "game_date > $d", {"d": game_day}) for t in PHASE4}
-    # perturb the game's box score: every player +7 points, +5 minutes, +3 rebounds
+    # perturb the game's box score: every player gets a teammate's stat line (team totals and
+    # final scores stay true, so the write-time audits let it in)
     raw = built.wh.query("SELECT * FROM raw_player_boxscores WHERE game_date = $d", {"d": game_day})
-    hit = pa.array([c == game for c in raw.column("game_code").to_pylist()])
-    for col, delta in (("pts", 7), ("minutes", 5), ("reb", 3)):
-        i = raw.schema.get_field_index(col)
-        vals = [
-            v + delta if h else v for v, h in zip(raw.column(col).to_pylist(), hit.to_pylist(), strict=True)
-        ]
-        raw = raw.set_column(i, col, pa.array(vals, raw.schema.field(i).type))
+    raw = rotate_stat_lines(raw, games={game})
     built.wh.write_partition("raw_player_boxscores", Partition("game_date", game_day), raw)
     report = built.run(REG.select(phases=[3, 4]), dates(*SLICE))
     assert not report.failed

@@ -8,24 +8,35 @@ import datetime as dt
 import pyarrow as pa
 
 from nbaprops.ops.ledger import Ledger
-from nbaprops.storage import Partition, Warehouse
+from nbaprops.storage import LedgerClose, Partition, Warehouse
 
 D1 = dt.date(2025, 10, 21)
 
 
 def test_a_batch_opens_closes_and_reads_back(warehouse: Warehouse) -> None:
     ledger = Ledger(warehouse)
-    ids = ledger.start_many(
-        "player_game_summary",
-        ["2025-10-21", "2025-10-22", "2025-10-23"],
-        ["h1", "h2", "h3"],
-        [1, 1, 2],
-        force=False,
-        code_version="v1",
-        code_hash="c",
+    ids = ledger.insert(
+        [
+            ledger.entry(
+                "player_game_summary",
+                k,
+                "running",
+                input_hash=h,
+                code_version="v1",
+                attempt=a,
+                forced=False,
+                code_hash="c",
+            )
+            for k, h, a in (("2025-10-21", "h1", 1), ("2025-10-22", "h2", 1), ("2025-10-23", "h3", 2))
+        ]
     )
     written = warehouse.write_partition("t", Partition("game_date", D1), pa.table({"game_date": [D1] * 3}))
-    ledger.close_many(successes=[(ids[0], written, 5, False)], failures=[(ids[1], "boom\nsecond line")])
+    ledger.close(
+        [
+            LedgerClose(ids[0], written, rows_in=5, expected_zero=False),
+            LedgerClose(ids[1], error="boom\nsecond line"),
+        ]
+    )
     last = ledger.latest(["player_game_summary"])
     assert set(last) == {("player_game_summary", "2025-10-21"), ("player_game_summary", "2025-10-22")}
     ok, bad = last[("player_game_summary", "2025-10-21")], last[("player_game_summary", "2025-10-22")]

@@ -17,4 +17,5 @@ PLAYER_GAME_SUMMARY = Processor(
     description="One row per player per game: minutes, points, shooting split, rest.",
     inputs=(Input("raw_player_boxscores", "through"), Input("schedule", "season")),
     sql=Path(__file__).with_suffix(".sql"),
+    covers_every_game=True,
 )

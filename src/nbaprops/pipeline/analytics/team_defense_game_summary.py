@@ -29,4 +29,5 @@ TEAM_DEFENSE_GAME_SUMMARY = Processor(
     inputs=(Input("player_game_summary", "partition"), Input("schedule", "season")),
     sql=Path(__file__).with_suffix(".sql"),
     sql_params=_params,
+    covers_every_game=True,
 )

@@ -68,4 +68,5 @@ RAW_PLAYER_BOXSCORES = Processor(
     build=build,
     build_many=build_many,
     external=_external,
+    covers_every_game=True,
 )

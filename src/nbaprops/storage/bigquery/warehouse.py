@@ -30,8 +30,9 @@ from google.cloud import bigquery
 from nbaprops.core.errors import ConfigError, DataError, WarehouseError
 from nbaprops.storage.bigquery.dialect import to_bigquery
 from nbaprops.storage.bigquery.types import bigquery_schema, query_parameters
-from nbaprops.storage.duckdb_warehouse import PARTITIONS, PARTITIONS_DDL
-from nbaprops.storage.warehouse import Partition, PartitionValue, Query, WriteResult
+from nbaprops.storage.queries.catalog import PARTITIONS_DDL
+from nbaprops.storage.sql_warehouse import SQLWarehouse
+from nbaprops.storage.warehouse import Audit, Partition, PartitionValue, Query, WriteResult, ident
 
 __all__ = ["BigQueryWarehouse", "parse_url"]
 
@@ -83,7 +84,7 @@ def _ident(name: str) -> str:
     return name
 
 
-class BigQueryWarehouse:
+class BigQueryWarehouse(SQLWarehouse):
     """A warehouse in one BigQuery dataset (created if absent).
 
     Capability flags (class attributes) describe what differs from the embedded engine, so no
@@ -182,21 +183,23 @@ class BigQueryWarehouse:
             raise WarehouseError(f"warehouse {self.url} is open read-only")
 
     # --- writes -----------------------------------------------------------
-    def write_partition(self, table: str, partition: Partition, rows: pa.Table | Query) -> WriteResult:
-        """Replace one partition atomically and return the engine's counts.
-
-        Raises:
-            DataError: a row lies outside the partition.
-            WarehouseError: the engine failed; the partition is unchanged.
-        """
-        return self.write_partitions(table, partition.column, [partition.value], rows)[partition.key]
-
     def write_partitions(
-        self, table: str, column: str, values: Sequence[PartitionValue], rows: pa.Table | Query
+        self,
+        table: str,
+        column: str,
+        values: Sequence[PartitionValue],
+        rows: pa.Table | Query,
+        *,
+        audits: Sequence[Audit] = (),
     ) -> dict[str, WriteResult]:
-        """Replace several partitions of one table in one transaction (engine counts per partition)."""
+        """Replace several partitions of one table in one transaction (engine counts per
+        partition); `audits` run inside it over those partitions (a bad row rolls back)."""
         self._refuse_if_read_only()
-        table, column = _ident(table), _ident(column)
+        table = ident(table, what="table")
+        column = ident(column, what="partition column", where=table)
+        if isinstance(rows, pa.Table):
+            for name in rows.column_names:
+                ident(name, what="column", where=f"the rows for {table}")
         keys = [Partition(column, v).key for v in values]
         stage = f"_nbaprops_stage_{table}_{uuid.uuid4().hex[:12]}"
         try:
@@ -217,7 +220,7 @@ class BigQueryWarehouse:
                 )
             with self._write_lock:
                 self._ensure_table(table, column, staged)
-                return self._replace(table, column, values, keys, stage, [f.name for f in staged])
+                return self._replace(table, column, values, keys, stage, [f.name for f in staged], audits)
         finally:
             self.client.delete_table(self._fq(stage), not_found_ok=True)
 
@@ -316,6 +319,7 @@ class BigQueryWarehouse:
         keys: list[str],
         stage: str,
         names: Sequence[str],
+        audits: Sequence[Audit] = (),
     ) -> dict[str, WriteResult]:
         """The replace itself: one transaction; the count is the INSERT's own DML statistics."""
         cols = ", ".join(f'"{c}"' for c in names)
@@ -349,33 +353,20 @@ class BigQueryWarehouse:
                     f"{sum(n for n, _ in per.values())}"
                 )
             counts = [per.get(v, (0, "0:0")) for v in values]
-            self._job(
-                f"DELETE FROM {PARTITIONS} WHERE table_name = $t AND list_contains($k, partition)",
-                {"t": table, "k": keys},
-                session,
+            self._run_audits(
+                table,
+                column,
+                values,
+                audits,
+                query=lambda sql, p: self._job(sql, p, session).to_arrow(create_bqstorage_client=False),
             )
-            self._job(
-                f"INSERT INTO {PARTITIONS} SELECT $t, unnest($k), unnest($n), unnest($c), now()",
-                {"t": table, "k": keys, "n": [n for n, _ in counts], "c": [c for _, c in counts]},
-                session,
-            )
+            self._record_catalog(table, values, keys, per, execute=lambda sql, p: self._job(sql, p, session))
         return {
             key: WriteResult(table, key, n, int(before.get(value, 0)), chk)
             for value, key, (n, chk) in zip(values, keys, counts, strict=True)
         }
 
     # --- reads --------------------------------------------------------------
-    def partition_state(self, table: str) -> dict[str, tuple[int, str]]:
-        """The catalog's (rows, checksum) per partition of a table, as last written."""
-        got = self.rows(
-            f"SELECT partition, rows, checksum FROM {PARTITIONS} WHERE table_name = $t", {"t": table}
-        )
-        return {p: (int(n), c) for p, n, c in got}
-
-    def has_table(self, table: str) -> bool:
-        """Whether the table exists."""
-        return bool(self.columns(table))
-
     def columns(self, table: str) -> list[str]:
         """The table's columns, in order ([] if absent; cached once the table exists)."""
         cols = self._known.get(table)

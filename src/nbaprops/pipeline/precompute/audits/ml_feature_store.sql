@@ -2,7 +2,7 @@
 -- Empty = pass.
 SELECT game_date, game_code, player_id, 'vector length' AS problem
 FROM ml_feature_store
-WHERE len(features) <> len(feature_names)
+WHERE array_length(features) <> array_length(feature_names)  -- ARRAY_LENGTH in BigQuery
 UNION ALL
 SELECT game_date, game_code, player_id, 'duplicate key'
 FROM ml_feature_store
