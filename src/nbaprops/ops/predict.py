@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import ConfigError, InputError
-from nbaprops.ops import gates
 from nbaprops.ops.runner import Outcome, Runner
 from nbaprops.pipeline.predict.coordinator import Coordinator
 from nbaprops.pipeline.predict.evaluation_predictions import EVALUATION_PREDICTIONS
@@ -39,7 +38,7 @@ def _runner(settings: Settings, warehouse: Warehouse, *replacing: Processor) -> 
     """A gated runner whose registry has `replacing` in place of the built-in processors."""
     swap = {p.name: p for p in replacing}
     reg = Registry([swap.get(p.name, p) for p in default_registry().by_name.values()])
-    return gates.install(Runner(settings=settings, warehouse=warehouse, registry=reg))
+    return Runner(settings=settings, warehouse=warehouse, registry=reg)  # gated by construction
 
 
 # --- predict -------------------------------------------------------------------------
