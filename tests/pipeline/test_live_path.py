@@ -33,6 +33,12 @@ DAY = dt.date(2024, 1, 15)
 OPENER = dt.date(2023, 10, 24)
 BDL_BOX = json.loads((FIXTURES / "bdl_box_scores" / "raw_7a649e12.json").read_bytes())
 PLAYER_INDEX = (FIXTURES / "nbac_player_list" / "raw_7af00b51.json").read_bytes()
+NICKNAMES = {"Nicolas Claxton": "1629651", "Kenyon Martin Jr.": "1630231"}
+"""Names no rule can match (balldontlie's names for Nic Claxton and KJ Martin): an operator
+resolves them from the queue (`nbaprops registry`), as the original system's people did."""
+UNKNOWN = "20240115_HOU_PHI"
+"""Houston's Jeenathan Williams (2 points; "Nate Williams" in the archive) is in neither the
+recorded player index nor the aliases: his game is held back until someone registers him."""
 KEPT = "20240115_IND_UTA"
 """The game the fallback test leaves in the archive and removes from balldontlie."""
 REG = default_registry()
@@ -57,7 +63,9 @@ def _archive_without(tmp: Path, *, keep: str | None = None) -> Path:
     return data
 
 
-def _world(tmp: Path, payload: dict[str, object], *, keep: str | None = None) -> tuple[Runner, HTTPServer]:
+def _world(
+    tmp: Path, payload: dict[str, object], *, keep: str | None = None, resolve: bool = True
+) -> tuple[Runner, HTTPServer]:
     server = HTTPServer(host="127.0.0.1")
     server.start()
     server.expect_request("/v1/box_scores").respond_with_data(
@@ -82,6 +90,10 @@ def _world(tmp: Path, payload: dict[str, object], *, keep: str | None = None) ->
     # tonight: scrape and parse, then every phase
     scraped = runner.run([REG.get(n) for n in SCRAPE], [DAY])
     assert not scraped.failed, [o.error for o in scraped.failed]
+    if resolve:  # the operator clears the queue's nicknames; the parse re-runs on the new aliases
+        for name, pid in NICKNAMES.items():
+            resolve_alias(runner.wh, name, pid, source="bdl")
+        assert not runner.run([REG.get(n) for n in SCRAPE], [DAY]).failed
     return runner, server
 
 
@@ -99,7 +111,10 @@ def test_the_day_is_absent_from_the_archive_and_served_by_balldontlie(live: Runn
     assert live.public_data().read_date("player_boxscores", DAY).num_rows == 0
     served = dict(live.wh.rows("SELECT source, count(DISTINCT game_code) FROM raw_player_boxscores "
                                "WHERE game_date = $d GROUP BY 1", {"d": DAY}))  # fmt: skip
-    assert served == {"bdl": 11}
+    # every game but the one with a scorer nobody can name yet (held back, never loaded short);
+    # 10 of 11 games clears the coverage gate, so the date goes on
+    assert served == {"bdl": 10}
+    assert _held_back(live) == {UNKNOWN}
 
 
 def test_scraped_points_equal_the_real_archive_for_every_resolved_player(live: Runner) -> None:
@@ -109,17 +124,24 @@ def test_scraped_points_equal_the_real_archive_for_every_resolved_player(live: R
     got = dict(
         live.wh.rows("SELECT player_id, pts FROM raw_player_boxscores WHERE game_date = $d", {"d": DAY})
     )
-    assert len(got) >= 0.95 * len(real)  # every resolved player; the rest wait in the queue
+    assert len(got) >= 0.85 * len(real)  # every player of the served games but scoreless unknown names
     assert {pid: real[pid] for pid in got} == got
-    # a played row that is not in the canonical table waits, by its source name, in the queue
-    played = {n for (n,) in live.wh.rows("SELECT player_name FROM raw_bdl_player_boxscores "
-                                         "WHERE minutes > 0 AND dnp_reason IS NULL")}  # fmt: skip
-    loaded = {n for (n,) in live.wh.rows("SELECT player_name FROM raw_player_boxscores WHERE game_date = $d",
-                                         {"d": DAY})}  # fmt: skip
+    # a played row that is not loaded waits in the queue, or plays in the held-back game
+    left_out = live.wh.rows(
+        "SELECT r.player_name, r.game_code FROM raw_bdl_player_boxscores r "
+        "LEFT JOIN raw_player_boxscores b ON b.game_date = r.game_date AND b.player_name = r.player_name "
+        "WHERE r.minutes > 0 AND r.dnp_reason IS NULL AND b.player_name IS NULL"
+    )
     queued = {n for (n,) in live.wh.rows("SELECT player_name FROM player_unresolved")}
-    waiting = played - loaded
-    assert waiting and waiting <= queued
-    assert len(played) == len(real) and len(got) == len(real) - len(waiting)
+    assert left_out and all(n in queued or g == UNKNOWN for n, g in left_out)
+    assert len(got) == len(real) - len(left_out)
+
+
+def _held_back(runner: Runner) -> set[str]:
+    """Games the scraped source has that the canonical table does not serve."""
+    return {g for (g,) in runner.wh.rows(
+        "SELECT DISTINCT game_code FROM raw_bdl_player_boxscores WHERE game_date = $d AND game_code NOT IN "
+        "(SELECT game_code FROM raw_player_boxscores WHERE game_date = $d)", {"d": DAY})}  # fmt: skip
 
 
 def test_every_phase_ran_on_the_scraped_day(live: Runner) -> None:
@@ -135,15 +157,25 @@ def test_every_phase_ran_on_the_scraped_day(live: Runner) -> None:
     assert graded and all(a == b for a, b in graded)
 
 
-def test_an_unresolved_name_is_queued_blocks_nothing_and_joins_once_resolved(tmp_path: Path) -> None:
-    runner, server = _world(tmp_path, BDL_BOX)
-    procs = [REG.get(n) for n in DOWNSTREAM[:2]]
-    assert not runner.run(procs, [DAY]).failed
-    q = "SELECT count(*) FROM raw_player_boxscores WHERE game_date = $d AND player_name = 'Kenyon Martin Jr.'"
-    assert runner.wh.rows(q, {"d": DAY}) == [(0,)]  # waiting in the queue, the rest loaded
-    resolve_alias(runner.wh, "Kenyon Martin Jr.", "KJ Martin", source="bdl")
-    assert not runner.run([*(REG.get(n) for n in SCRAPE), *procs], [DAY]).failed
-    assert runner.wh.rows(q, {"d": DAY}) == [(1,)]
+def test_an_unresolved_scorer_holds_back_only_his_game_until_resolved(tmp_path: Path) -> None:
+    runner, server = _world(tmp_path, BDL_BOX, resolve=False)
+    box, summary = REG.get("raw_player_boxscores"), REG.get("player_game_summary")
+    report = runner.run([box, summary], [DAY])
+    # the two games with an unknown scorer are held back (never loaded short), the rest load ...
+    assert _held_back(runner) == {UNKNOWN, "20240115_MIA_BKN"}  # Jeenathan Williams, Nicolas Claxton
+    assert runner.wh.rows("SELECT count(DISTINCT game_code) FROM raw_player_boxscores WHERE game_date = $d",
+                          {"d": DAY}) == [(9,)]  # fmt: skip
+    queued = {n for (n,) in runner.wh.rows("SELECT player_name FROM player_unresolved")}
+    assert set(NICKNAMES) <= queued
+    # ... and 9 of 11 games is under the coverage gate: the summary waits, saying why
+    (o,) = [o for o in report.outcomes if o.processor == summary.name]
+    assert o.status == "failed" and (o.error or "").startswith("gate: raw_player_boxscores covers 9 of 11")
+    for name, pid in NICKNAMES.items():
+        resolve_alias(runner.wh, name, pid, source="bdl")
+    again = runner.run([*(REG.get(n) for n in SCRAPE), box, summary], [DAY])
+    assert not again.failed, [x.error for x in again.failed]
+    assert _held_back(runner) == {UNKNOWN}  # Brooklyn's game joins once Claxton resolves
+    assert runner.wh.count(summary.output, summary.partition_for(DAY)) > 0
     server.stop()
     runner.wh.close()
 
@@ -157,6 +189,6 @@ def test_a_game_the_first_source_lacks_falls_back_to_the_next(tmp_path: Path) ->
     served = dict(runner.wh.rows("SELECT game_code, any_value(source) FROM raw_player_boxscores "
                                  "WHERE game_date = $d GROUP BY 1", {"d": DAY}))  # fmt: skip
     assert served.pop(KEPT) == "public_archive"
-    assert len(served) == 10 and set(served.values()) == {"bdl"}
+    assert len(served) == 9 and set(served.values()) == {"bdl"}  # and UNKNOWN's game is held back
     server.stop()
     runner.wh.close()

@@ -9,9 +9,15 @@ source that lists the same player in the same game (**priority per field**, `FIL
 the archive's offensive/defensive rebounds and plus-minus complete a scraped row).  The
 ``source`` column says which source served each row.
 
-Every row resolves to one NBA.com person id: the player registry at parse time, else the id
-the name last played under in the archive.  A name neither knows is left out here and waits
-in the registry queue (``player_unresolved``); it blocks nothing else.
+Every row resolves to one NBA.com person id: the player registry at parse time, else the one id
+the name (without accents, punctuation or suffix: "Jimmy Butler" is "Jimmy Butler III") played
+under in the archive's season.  A name neither knows waits in the registry queue
+(``player_unresolved``).  A source whose game has such a name *with points* cannot serve that
+game (its team would add up short of the final score, which the write-time audit refuses): the
+next source serves it, or, when none can, the game is held back until the name is resolved.
+The date's other games load (the coverage gate lets a date through at 90 %), so one unknown
+name blocks only its own game; ``validate`` reports the date as ``partial`` meanwhile.  A
+scoreless unresolved row is left out and its game loads.
 """
 
 from __future__ import annotations
@@ -27,7 +33,6 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from nbaprops.pipeline.contract import Context, ExternalFingerprint
-from nbaprops.pipeline.raw._public import with_player_lookup
 from nbaprops.storage.queries.canonical import SCRAPED_BOX_COUNT, SCRAPED_BOX_ROWS
 
 __all__ = [
@@ -125,11 +130,16 @@ def merge_boxscores(ctx: Context, days: Sequence[dt.date], archive: pa.Table) ->
         return tagged  # the archive alone: its rows as they are
     known = _archive_ids(ctx, max(days))
     by_source: dict[str, dict[str, dict[int, dict[str, Any]]]] = {}
+    pending: set[tuple[str, str]] = set()  # (source, game) with a scorer whose name is unresolved
     for name, rows in scraped.items():
         for r in rows:
-            pid = r["player_id"] if r["player_id"] is not None else known.get(r["player_lookup"])
-            if pid is None:
-                continue  # unresolved: in the registry queue, not guessed
+            pid = (
+                r["player_id"] if r["player_id"] is not None else known.get(name_norm(r["player_name"] or ""))
+            )
+            if pid is None:  # unresolved: in the registry queue, never guessed
+                if r["pts"]:
+                    pending.add((name, r["game_code"]))
+                continue
             r["player_id"] = pid
             r["source"] = name
             by_source.setdefault(name, {}).setdefault(r["game_code"], {})[pid] = _derived(r)
@@ -138,7 +148,10 @@ def merge_boxscores(ctx: Context, days: Sequence[dt.date], archive: pa.Table) ->
     out = []
     for game in sorted({g for games in by_source.values() for g in games}):
         order = [s.name for s in BOX_SOURCES if game in by_source.get(s.name, {})]
-        serving, fallbacks = order[0], order[1:]
+        complete = [n for n in order if (n, game) not in pending]
+        if not complete:
+            continue  # held back until the name resolves: a team's points never go in short
+        serving, fallbacks = complete[0], [n for n in order if n != complete[0]]
         for pid, row in by_source[serving][game].items():
             merged = {f.name: row.get(f.name) for f in schema}
             for field in FILLED_FIELDS:
@@ -151,8 +164,13 @@ def merge_boxscores(ctx: Context, days: Sequence[dt.date], archive: pa.Table) ->
 
 
 def _archive_ids(ctx: Context, through: dt.date) -> dict[str, int]:
-    """player_lookup -> the NBA.com id each name last played under in the archive (through a date)."""
+    """The archive's name key (`name_norm`: no accents, punctuation or suffix) -> the one NBA.com
+    id that name played under in the season through a date; a key two players share is left out."""
     t = ctx.public_data().read_season("player_boxscores", ctx.calendar.season_of(through))
     t = t.filter(pc.less_equal(pc.cast(t.column("game_date"), pa.date32()), pa.scalar(through, pa.date32())))
-    t = with_player_lookup(t).sort_by("game_date")
-    return dict(zip(t.column("player_lookup").to_pylist(), t.column("player_id").to_pylist(), strict=True))
+    ids: dict[str, set[int]] = {}
+    for key, pid in zip(
+        t.column("player_name_norm").to_pylist(), t.column("player_id").to_pylist(), strict=True
+    ):
+        ids.setdefault(key, set()).add(pid)
+    return {k: next(iter(v)) for k, v in ids.items() if len(v) == 1}
