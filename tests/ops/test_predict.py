@@ -68,31 +68,8 @@ def test_grade_counts_neither_void_nor_pass_as_a_bet(built: Runner) -> None:
     assert {r["confidence"] for r in rep.by_confidence} <= {"<5pt", "5-10pt", "10pt+"}
 
 
-def test_grade_is_blocked_when_the_dates_box_scores_are_under_the_gate(built: Runner) -> None:
-    predict_date(built.settings, built.wh, DAY, coordinator=_quick(), prepare=False)
-    games = [
-        g
-        for (g,) in built.wh.rows(
-            "SELECT DISTINCT game_code FROM player_game_summary WHERE game_date = $d ORDER BY 1", {"d": DAY}
-        )
-    ]
-    built.wh.execute(
-        "DELETE FROM player_game_summary WHERE game_date = $d AND list_contains($g, game_code)",
-        {"d": DAY, "g": games[: len(games) // 2 + 1]},
-    )
-    rep = grade_date(built.settings, built.wh, DAY)
-    assert rep.status == "failed"
-    [(status, _, rows, error)] = _ledger(built, "system_prediction_grades", DAY)
-    assert status == "failed" and rows is None
-    assert str(error).startswith("gate: player_game_summary covers")
-    assert not built.wh.has_table("system_prediction_grades") or built.wh.rows(
-        "SELECT count(*) FROM system_prediction_grades WHERE game_date = $d", {"d": DAY}
-    ) == [(0,)]
-
-
-def test_predict_is_blocked_when_the_dates_inputs_are_under_the_gate(tmp_path: Path) -> None:
-    """The source lost half the date's box-score games: the summary is gated, the prediction
-    blocked (ledger says why), nothing written."""
+def _losing(tmp_path: Path, day: dt.date, games: int = 6) -> Path:
+    """A data folder like the real one whose box scores lack `games` of `day`'s games."""
     import duckdb
 
     folder = tmp_path / "data"
@@ -100,24 +77,55 @@ def test_predict_is_blocked_when_the_dates_inputs_are_under_the_gate(tmp_path: P
     for f in DATA.iterdir():
         if f.name != "player_boxscores.parquet":
             (folder / f.name).symlink_to(f)
-    src, day = DATA / "player_boxscores.parquet", DAY.isoformat()
+    src, d = DATA / "player_boxscores.parquet", day.isoformat()
     con = duckdb.connect()
     con.execute(
-        f"COPY (SELECT * FROM read_parquet('{src}') WHERE NOT (CAST(game_date AS DATE) = DATE '{day}' "
+        f"COPY (SELECT * FROM read_parquet('{src}') WHERE NOT (CAST(game_date AS DATE) = DATE '{d}' "
         f"AND game_key IN (SELECT DISTINCT game_key FROM read_parquet('{src}') "
-        f"WHERE CAST(game_date AS DATE) = DATE '{day}' ORDER BY 1 LIMIT 6))) "
+        f"WHERE CAST(game_date AS DATE) = DATE '{d}' ORDER BY 1 LIMIT {games}))) "
         f"TO '{folder / 'player_boxscores.parquet'}'"
     )
     con.close()
-    s = make_settings(tmp_path / "home", data_dir=folder)
+    return folder
+
+
+def test_grade_is_blocked_when_the_dates_box_scores_are_under_the_gate(tmp_path: Path) -> None:
+    """The source lost half the date's games: the date's summary is gated, so its grades wait
+    (the prediction itself reads only earlier dates and goes ahead)."""
+    s = make_settings(tmp_path / "home", data_dir=_losing(tmp_path, DAY))
+    wh = DuckDBWarehouse(s.warehouse_url)
+    try:
+        assert predict_date(s, wh, DAY, coordinator=_quick(), history_seasons=0).status == "success"
+        rep = grade_date(s, wh, DAY)
+        assert rep.status == "failed"
+        assert rep.error == f"upstream player_game_summary failed for {DAY}"
+        runner = Runner(settings=s, warehouse=wh)
+        [(status, _, rows, error)] = _ledger(runner, "player_game_summary", DAY)[-1:]
+        assert status == "failed" and rows is None
+        assert str(error).startswith("gate: raw_player_boxscores covers 5 of 11 final games")
+        assert not wh.has_table("system_prediction_grades") or wh.rows(
+            "SELECT count(*) FROM system_prediction_grades WHERE game_date = $d", {"d": DAY}
+        ) == [(0,)]
+    finally:
+        wh.close()
+
+
+def test_predict_is_blocked_when_its_history_is_under_the_gate(tmp_path: Path) -> None:
+    """The source lost half the games of the day before: that summary is gated, so the
+    prediction, which reads every earlier date, is refused (ledger says why), nothing written."""
+    before = DAY - dt.timedelta(days=1)
+    s = make_settings(tmp_path / "home", data_dir=_losing(tmp_path, before, games=4))
     wh = DuckDBWarehouse(s.warehouse_url)
     try:
         rep = predict_date(s, wh, DAY, coordinator=_quick(), history_seasons=0)
         assert rep.status == "failed"
-        assert rep.error == f"upstream player_game_summary failed for {DAY}"
+        assert (
+            rep.error is not None
+            and rep.error.startswith("gate: history incomplete: player_game_summary lacks 1 of the ")
+            and rep.error.endswith(f"before {DAY} ({before}); run them first")
+        )
         gated = [o for o in rep.upstream_failed if o.processor == "player_game_summary"]
-        assert [o.partition for o in gated] == [day]
-        assert str(gated[0].error).startswith("gate: raw_player_boxscores covers 5 of 11 final games")
+        assert [o.partition for o in gated] == [before.isoformat()]
         runner = Runner(settings=s, warehouse=wh)
         [(status, _, rows, error)] = _ledger(runner, "system_predictions", DAY)
         assert (status, rows, error) == ("failed", None, rep.error)

@@ -31,6 +31,7 @@ from typing import Any
 from nbaprops.core.calendar import validate_season
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import InputError
+from nbaprops.ops.history import expand
 from nbaprops.ops.ledger import process_alive
 from nbaprops.ops.runner import Outcome, Runner, RunReport
 from nbaprops.ops.validate import partition_coverage
@@ -204,7 +205,10 @@ def run_backfill(
     """
     path = checkpoint_path(runner.settings)
     keys = [d.isoformat() for d in dates]
-    names = [n for n in runner.registry.order if n in {p.name for p in procs}]
+    # complete history: the processors and earlier dates of the season the windows read
+    # (`ops.history`); which processors does not depend on the calendar, their dates do
+    wanted = expand(runner.registry, runner.calendar, procs, dates)
+    names = [n for n in runner.registry.order if n in wanted]
     old = load_state(runner.settings) if resume else None
     if old is not None and (old.dates != keys or old.processors != names):
         old = None  # a different backfill: start afresh
@@ -237,7 +241,7 @@ def run_backfill(
                 on_outcome,
                 path,
             )
-        plan = _plan(runner, state, names, dates)
+        plan = _plan(runner, state, names, dates, expand(runner.registry, runner.calendar, procs, dates))
         if on_plan:
             on_plan({n: state.totals[n] for u in units if u not in sources for n in u})
         state.save(path)
@@ -262,14 +266,19 @@ def _feeds_the_calendar(runner: Runner, unit: list[str], names: Sequence[str]) -
 
 
 def _plan(
-    runner: Runner, state: BackfillState, names: Sequence[str], dates: Sequence[dt.date]
+    runner: Runner,
+    state: BackfillState,
+    names: Sequence[str],
+    dates: Sequence[dt.date],
+    history: dict[str, list[dt.date]] | None = None,
 ) -> dict[str, list[Any]]:
-    """Each processor's planned partitions; the checkpoint's totals follow, and its done and
-    partial lists keep each planned partition once (so progress is exact)."""
+    """Each processor's planned partitions (over its `history` dates where given); the
+    checkpoint's totals follow, and its done and partial lists keep each planned partition
+    once (so progress is exact)."""
     plan: dict[str, list[Any]] = {}
     for name in names:
         proc = runner.registry.by_name[name]
-        plan[name] = _planned(runner, proc, dates)
+        plan[name] = _planned(runner, proc, (history or {}).get(name) or dates)
         keys = {proc.partition_for(v).key for v in plan[name]}
         state.totals[name] = len(keys)
         done = [k for k in dict.fromkeys(state.done.get(name, [])) if k in keys]
@@ -351,7 +360,7 @@ def _run_processors(
         chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
 
     def work(part_days: list[dt.date]) -> RunReport:
-        return runner.run(procs, part_days, force=force, on_outcome=on_outcome)
+        return runner.run(procs, part_days, force=force, on_outcome=on_outcome, complete_history=False)
 
     saved = time.monotonic()
     # a loop member may be done on a date its partner is not: it runs (skips) again there

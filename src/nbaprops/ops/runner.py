@@ -36,6 +36,7 @@ from nbaprops.core.config import Settings
 from nbaprops.core.errors import ConfigError, DataError, GateBlockedError, NbapropsError
 from nbaprops.core.version import code_version as current_code_version
 from nbaprops.ops.gates import CoverageGate
+from nbaprops.ops.history import HistoryGate, plan_history
 from nbaprops.ops.ledger import LastRun, Ledger
 from nbaprops.ops.outcomes import Outcome, RunReport
 from nbaprops.ops.windows import input_range
@@ -97,8 +98,8 @@ class Runner:
         warehouse: where outputs and the ledger live.
         registry: the processors (default: every built-in one).
         code_version: recorded with each run (default: package version + git sha).
-        gates: checks run before each partition is written (default: the coverage gate;
-            tests pass others).  One returning a reason blocks the run (recorded as failed
+        gates: checks run before each partition is written (default: the coverage gate and
+            the history gate, `ops.history`; tests pass others).  One returning a reason blocks the run (recorded as failed
             with error ``gate: <reason>``) unless ``force`` is set.
     """
 
@@ -119,7 +120,7 @@ class Runner:
         self.raw = RawStore(settings.raw_url)
         self.calendar = load_calendar(warehouse, settings)
         self._public: PublicData | None = None
-        self.gates: list[Gate] = list(gates) if gates is not None else [CoverageGate()]
+        self.gates: list[Gate] = list(gates) if gates is not None else [CoverageGate(), HistoryGate()]
 
     # --- helpers --------------------------------------------------------
     def public_data(self) -> PublicData:
@@ -226,6 +227,7 @@ class Runner:
         *,
         force: bool = False,
         on_outcome: Callable[[Outcome], None] | None = None,
+        complete_history: bool = True,
     ) -> RunReport:
         """Run processors (in DAG order) over the partitions covering `dates`.
 
@@ -237,17 +239,26 @@ class Runner:
             dates: the game dates to cover (season processors get their seasons).
             force: run even when the inputs and code are unchanged.
             on_outcome: called after each (processor, partition), for progress.
+            complete_history: first run (or skip) every upstream partition the history
+                windows read (`ops.history.plan_history`); False for a caller that planned (the backfill).
         """
         report = RunReport()
         self.ledger.reap(dt.timedelta(minutes=self.settings.run_timeout_minutes))
         failed: set[tuple[str, str]] = set()
-        for unit in self.registry.run_units(p.name for p in processors):
+        procs = list(processors)
+        plan = {p.name: list(dates) for p in procs}
+        if complete_history:
+            plan, loaded = plan_history(self, procs, dates, on_outcome=on_outcome)
+            report.outcomes.extend(loaded.outcomes)
+            failed |= {(o.processor, o.partition) for o in loaded.failed}
+        ran = {o.processor for o in report.outcomes}  # the schedule, when planning loaded it
+        for unit in self.registry.run_units(n for n in plan if n not in ran):
             if len(unit) > 1:  # a feedback loop: every member on one date before the next date
-                for day in sorted(dates):
-                    for member in unit:
+                for day in sorted({d for m in unit for d in plan[m]}):
+                    for member in (m for m in unit if day in plan[m]):
                         self._run_named(member, [day], failed, force, report, on_outcome)
             else:
-                self._run_named(unit[0], dates, failed, force, report, on_outcome)
+                self._run_named(unit[0], plan[unit[0]], failed, force, report, on_outcome)
         return report
 
     def _run_named(
