@@ -132,6 +132,7 @@ def date_calls(
     market: str | None = None,
     system: str | None = None,
     book: str | None = None,
+    side: str | None = None,
     sort: str = "edge",
     limit: int | None = None,
     offset: int = 0,
@@ -144,6 +145,7 @@ def date_calls(
         market: only this market (e.g. ``player_points``).
         system: only this system (e.g. ``ensemble``).
         book: only calls priced at this book.
+        side: only OVER, UNDER or PASS calls.
         sort: a key of `SORT_KEYS`.
         limit: at most this many items (None: all).
         offset: skip this many first.
@@ -163,6 +165,7 @@ def date_calls(
         if (market is None or p.market == market)
         and (system is None or p.system == system)
         and (book is None or p.book == book)
+        and (side is None or p.side == side)
     ]
     chosen.sort(key=lambda p: (key(p), p.player_name or "", p.source, p.system))
     availability, out = _ruled_out(wh, day)

@@ -14,7 +14,9 @@ __all__ = [
     "CoverageCell",
     "EdgeBucket",
     "Finding",
+    "GradeDetail",
     "GradeSummary",
+    "Grades",
     "Health",
     "Page",
     "PhasePass",
@@ -103,6 +105,14 @@ class GradeSummary(BaseModel):
     brier: float | None
 
 
+class Grades(Page[GradeSummary]):
+    """Graded record per system over a date range."""
+
+    start: dt.date
+    end: dt.date
+    market: str | None
+
+
 class SeriesPoint(BaseModel):
     """A system's cumulative record up to one date."""
 
@@ -137,6 +147,16 @@ class EdgeBucket(BaseModel):
     hit_rate: float | None
     hit_rate_ci: Interval | None
     roi: float | None
+
+
+class GradeDetail(BaseModel):
+    """What the Performance page draws: cumulative series, calibration and edge buckets."""
+
+    start: dt.date
+    end: dt.date
+    series: list[SeriesPoint]
+    calibration: list[CalibrationPoint]
+    edge_buckets: list[EdgeBucket]
 
 
 class PhasePass(BaseModel):

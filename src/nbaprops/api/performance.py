@@ -18,7 +18,15 @@ from nbaprops.pipeline.predict.metrics import bootstrap_mean_ci, reliability_tab
 from nbaprops.storage import Warehouse
 from nbaprops.storage.queries import api as q
 
-__all__ = ["EDGE_BUCKETS", "calibration", "edge_buckets", "graded_rows", "series", "summaries"]
+__all__ = [
+    "EDGE_BUCKETS",
+    "calibration",
+    "edge_buckets",
+    "graded_rows",
+    "latest_graded",
+    "series",
+    "summaries",
+]
 
 EDGE_BUCKETS: tuple[tuple[str, float, float], ...] = (
     ("<2", 0.0, 2.0),
@@ -32,8 +40,23 @@ EDGE_BUCKETS: tuple[tuple[str, float, float], ...] = (
 SERIES_BOOTSTRAP_REPS = 400
 """Bootstrap draws per point of the ROI band (each date of each system gets one)."""
 
-_GRADED = (("predictions", "prediction_grades", q.GRADED_BASELINE), ("system_predictions", "system_prediction_grades", q.GRADED_SYSTEMS))
+_GRADED = (
+    ("predictions", "prediction_grades", q.GRADED_BASELINE),
+    ("system_predictions", "system_prediction_grades", q.GRADED_SYSTEMS),
+)
 _BETS = ("WIN", "LOSS", "PUSH")
+
+
+def latest_graded(wh: Warehouse, day: dt.date) -> dt.date | None:
+    """The latest date on or before `day` with graded rows in either grade table."""
+    found = [
+        got
+        for _, table, _ in _GRADED
+        if wh.has_table(table)
+        for (got,) in wh.rows(q.LATEST_GRADED_DATE.format(table=table), {"day": day})
+        if got is not None
+    ]
+    return max(found) if found else None
 
 
 def graded_rows(

@@ -14,6 +14,7 @@ __all__ = [
     "GRADED_SYSTEMS",
     "LAST_SUCCESS_BY_PROCESSOR",
     "LATEST_CALL_DATE",
+    "LATEST_GRADED_DATE",
     "LEDGER_PAGE",
     "LEDGER_TOTAL",
     "PLAYER_GAMES",
@@ -46,6 +47,9 @@ FROM {table} WHERE player_id = $player_id
 
 LATEST_CALL_DATE = "SELECT max(game_date) FROM {table} WHERE line IS NOT NULL AND game_date <= $day"
 """The latest date on or before ``$day`` with calls (where ``picks`` points when a date has none)."""
+
+LATEST_GRADED_DATE = "SELECT max(game_date) FROM {table} WHERE game_date <= $day"
+"""The latest graded date on or before ``$day`` (the default end of a grades range)."""
 
 AVAILABILITY_OUT = """
 WITH latest AS (
