@@ -3,11 +3,12 @@ the app over it (in-process and on 127.0.0.1), and headless Chromium."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,9 @@ SCREENSHOTS = REPO / "build" / "screenshots"
 def cli(home: Path, *args: str) -> Any:
     """Run an ``nbaprops`` command on `home` (in-process, exit code checked)."""
     result = CliRunner().invoke(
-        cli_app, ["--home", str(home), "--data-dir", str(DATA), *args], env={"NBAPROPS_TODAY": TODAY.isoformat()}
+        cli_app,
+        ["--home", str(home), "--data-dir", str(DATA), *args],
+        env={"NBAPROPS_TODAY": TODAY.isoformat()},
     )
     assert result.exit_code == 0, result.output
     return result
@@ -130,3 +133,9 @@ def screenshots() -> Path:
     """Where the browser tests save a screenshot of every page (gitignored)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def run_cli(api_home: Path) -> Callable[..., Any]:
+    """``run_cli("picks", "--json")``: an nbaprops command on the built home (exit code 0 checked)."""
+    return functools.partial(cli, api_home)

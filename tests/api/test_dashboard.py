@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 
-
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
     """A fresh page that records console errors and uncaught exceptions."""

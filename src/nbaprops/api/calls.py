@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal, get_args
 
 from nbaprops.api.models import CallResult, Pick, Picks
 from nbaprops.storage import Warehouse
 from nbaprops.storage.queries import api as q
 
-__all__ = ["POINTS_MARKET", "SORT_KEYS", "SOURCES", "date_calls", "player_calls"]
+__all__ = ["POINTS_MARKET", "SORT_KEYS", "SOURCES", "SortKey", "date_calls", "player_calls"]
 
 POINTS_MARKET = "player_points"
 """The market of a prediction table that has no ``market`` column (it predicts points)."""
@@ -38,7 +38,12 @@ def _abs(v: float | None) -> float:
     return -1.0 if v is None else abs(v)
 
 
-SORT_KEYS: Mapping[str, Callable[[Pick], Any]] = {
+SortKey = Literal[
+    "edge", "p_over", "prediction", "line", "price", "stake", "player", "game", "system", "side", "book"
+]
+"""A column the calls can be sorted by (the keys of `SORT_KEYS`)."""
+
+SORT_KEYS: Mapping[SortKey, Callable[[Pick], Any]] = {
     "edge": lambda p: -_abs(p.edge),
     "p_over": lambda p: -(p.p_over if p.p_over is not None else -1.0),
     "prediction": lambda p: -(p.prediction if p.prediction is not None else -1.0),
@@ -52,6 +57,7 @@ SORT_KEYS: Mapping[str, Callable[[Pick], Any]] = {
     "book": lambda p: p.book or "",
 }
 """Sort columns: numbers largest first (``edge`` by its size), text A to Z."""
+assert set(SORT_KEYS) == set(get_args(SortKey))
 
 
 def _results(wh: Warehouse, sql: str, table: str, params: dict[str, Any]) -> dict[Key, dict[str, Any]]:
@@ -109,7 +115,7 @@ def _all_calls(
 
 def _ruled_out(wh: Warehouse, day: dt.date) -> tuple[str, int | None]:
     """("tracked", players out) when availability is recorded, else ("not tracked", None)."""
-    if not AVAILABILITY_COLUMNS <= set(wh.columns(AVAILABILITY)):
+    if not set(wh.columns(AVAILABILITY)) >= AVAILABILITY_COLUMNS:
         return "not tracked", None
     return "tracked", int(wh.rows(q.AVAILABILITY_OUT, {"day": day})[0][0])
 
@@ -133,7 +139,7 @@ def date_calls(
     system: str | None = None,
     book: str | None = None,
     side: str | None = None,
-    sort: str = "edge",
+    sort: SortKey = "edge",
     limit: int | None = None,
     offset: int = 0,
 ) -> Picks:
@@ -154,8 +160,6 @@ def date_calls(
         `Picks`: the page, the total, the markets/books/systems of the date (for filters),
         players ruled out (when availability is tracked) and the latest date with calls.
 
-    Raises:
-        KeyError: for a sort column not in `SORT_KEYS` (callers validate it first).
     """
     key = SORT_KEYS[sort]
     everything = _all_calls(wh, q.CALLS_OF_DATE, q.RESULTS_OF_DATE, {"day": day})

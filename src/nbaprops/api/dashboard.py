@@ -17,10 +17,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from nbaprops.api import performance
-from nbaprops.api.calls import SORT_KEYS, date_calls
+from nbaprops.api.calls import SORT_KEYS, SortKey, date_calls
 from nbaprops.api.pipeline_state import coverage, drift, health, runs
 from nbaprops.api.players import player_detail
-from nbaprops.api.routes import WH, SortColumn, grades_range, resolve_day, settings_of
+from nbaprops.api.routes import WH, grades_range, resolve_day, settings_of
 from nbaprops.api.store import reading
 from nbaprops.core.calendar import season_for_date, validate_season
 from nbaprops.core.errors import WarehouseError
@@ -43,7 +43,9 @@ def _choice(value: str | None) -> str | None:
 
 
 def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, {"page": name.split(".")[0], **context}, status_code=status)
+    return templates.TemplateResponse(
+        request, name, {"page": name.split(".")[0], **context}, status_code=status
+    )
 
 
 @router.get("")
@@ -55,7 +57,7 @@ def today(
     book: Choice = None,
     system: Choice = None,
     side: Choice = None,
-    sort: SortColumn = "edge",
+    sort: SortKey = "edge",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> HTMLResponse:
     """Today: the calls of a date, sortable, filtered by market, book, system and side."""
@@ -122,7 +124,11 @@ def health_page(request: Request, season: Annotated[str | None, Query(max_length
     if not state.warehouse_reachable:
         return _render(request, "health.html", status=503, state=state, report=None)
     latest = max((p.partition for p in state.phases if p.partition and len(p.partition) == 10), default=None)
-    chosen = validate_season(season) if season else season_for_date(dt.date.fromisoformat(latest) if latest else s.today_et())
+    chosen = (
+        validate_season(season)
+        if season
+        else season_for_date(dt.date.fromisoformat(latest) if latest else s.today_et())
+    )
     try:
         report, cells = coverage(s, chosen, limit=200)
         with reading(s) as wh:

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 
 from nbaprops.api import performance
-from nbaprops.api.calls import SORT_KEYS, date_calls
+from nbaprops.api.calls import SortKey, date_calls
 from nbaprops.api.models import Coverage, GradeDetail, Grades, Health, Page, Picks, PlayerDetail, Run
 from nbaprops.api.pipeline_state import coverage, health, runs
 from nbaprops.api.players import player_detail
@@ -18,7 +18,7 @@ from nbaprops.core.calendar import validate_season
 from nbaprops.core.config import Settings
 from nbaprops.storage import Warehouse
 
-__all__ = ["MAX_LIMIT", "MAX_RANGE_DAYS", "router"]
+__all__ = ["MAX_LIMIT", "MAX_RANGE_DAYS", "WH", "grades_range", "resolve_day", "router", "settings_of"]
 
 MAX_LIMIT = 500
 """The most rows any list returns at once."""
@@ -33,7 +33,6 @@ router = APIRouter()
 Name = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per page (at most {MAX_LIMIT}).")]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Rows to skip.")]
-SortColumn = Literal[tuple(SORT_KEYS)]  # type: ignore[valid-type]
 Side = Literal["OVER", "UNDER", "PASS"]
 Status = Literal["running", "success", "failed", "skipped"]
 
@@ -92,7 +91,7 @@ def get_picks(
     system: Name | None = None,
     book: Name | None = None,
     side: Side | None = None,
-    sort: SortColumn = "edge",
+    sort: SortKey = "edge",
     limit: Limit = 100,
     offset: Offset = 0,
 ) -> Picks:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from nbaprops.core.config import Settings
-from nbaprops.ops.ledger import DDL, MIGRATIONS, LEDGER
+from nbaprops.ops.ledger import DDL, LEDGER, MIGRATIONS
 from nbaprops.ops.runner import Runner
 from nbaprops.storage import DuckDBWarehouse, Warehouse, open_warehouse
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 
 from nbaprops.api import SORT_KEYS, date_calls
+from nbaprops.api.calls import SortKey
 from nbaprops.api.store import reading
 from nbaprops.cli.app import app, settings
 from nbaprops.cli.console import console, handle_errors, parse_date, print_json, print_table
@@ -50,7 +51,9 @@ def picks_cmd(
     side: Annotated[str | None, typer.Option(help="Only OVER, UNDER or PASS.")] = None,
     sort: Annotated[str, typer.Option(help=f"Sort by: {', '.join(SORT_KEYS)}.")] = "edge",
     limit: Annotated[int, typer.Option(help="At most this many rows (0: all).", min=0)] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (every field, the same as GET /picks).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON (every field, the same as GET /picks).")
+    ] = False,
 ) -> None:
     """The calls of a date: player, game, market, line, book and price, side, prediction,
     P(over), edge, stake, and the reason for a PASS; with the players ruled out.
@@ -69,16 +72,27 @@ def picks_cmd(
     day = _day(date)
     with reading(settings()) as wh:
         picks = date_calls(
-            wh, day, market=market, system=system, book=book, side=wanted_side, sort=sort, limit=limit or None
+            wh,
+            day,
+            market=market,
+            system=system,
+            book=book,
+            side=wanted_side,
+            sort=cast(SortKey, sort),
+            limit=limit or None,
         )
     if as_json:
         print_json(picks.model_dump(mode="json"))
         return
     availability = (
-        f"{picks.ruled_out} player(s) ruled out" if picks.availability == "tracked" else "availability: not tracked"
+        f"{picks.ruled_out} player(s) ruled out"
+        if picks.availability == "tracked"
+        else "availability: not tracked"
     )
     if not picks.total:
-        later = "" if picks.latest_date in (None, day) else f"; the latest date with calls is {picks.latest_date}"
+        later = (
+            "" if picks.latest_date in (None, day) else f"; the latest date with calls is {picks.latest_date}"
+        )
         console.print(f"no calls for {day}{later} ({availability})")
         return
     rows = [[get(p) for _, get in _COLUMNS] for p in picks.items]
@@ -91,4 +105,6 @@ def picks_cmd(
         title=f"Calls {day} ({', '.join(picks.markets)}): {picks.total}, {availability}",
     )
     if picks.total > len(picks.items):
-        console.print(f"showing {len(picks.items)} of {picks.total}: --limit 0 for all, or filter by --system/--side")
+        console.print(
+            f"showing {len(picks.items)} of {picks.total}: --limit 0 for all, or filter by --system/--side"
+        )
