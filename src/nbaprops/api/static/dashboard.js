@@ -73,6 +73,8 @@ function calibrationChart(id, rows) {
   const layout = structuredClone(BASE);
   layout.xaxis = { ...layout.xaxis, title: { text: "mean predicted P(over)" }, range: [0, 1] };
   layout.yaxis = { ...layout.yaxis, title: { text: "observed over rate" }, range: [0, 1] };
+  layout.legend = { orientation: "v", x: 1.02, y: 1 };
+  layout.margin = { ...layout.margin, r: 130 };
   Plotly.newPlot(id, traces, layout, CONFIG);
 }
 
@@ -95,7 +97,7 @@ function coverageChart(id, cells) {
   const legend = CLASSES.map((c, i) => ({ x: [null], y: [null], type: "scatter", mode: "markers", name: c,
     marker: { color: CLASS_COLOURS[i], size: 10, symbol: "square" }, showlegend: false }));
   const layout = structuredClone(BASE);
-  layout.margin = { l: 190, r: 16, t: 8, b: 60 };
+  layout.margin = { l: 190, r: 16, t: 8, b: 84 };
   layout.yaxis = { automargin: true, autorange: "reversed" };
   layout.xaxis = { type: "category", tickangle: -45, nticks: 24 };
   Plotly.newPlot(id, [trace, ...legend], layout, CONFIG);
