@@ -3,6 +3,7 @@ the app over it (in-process and on 127.0.0.1), and headless Chromium."""
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import shutil
 import socket
@@ -43,10 +44,7 @@ def cli(home: Path, *args: str) -> Any:
     return result
 
 
-@pytest.fixture(scope="session")
-def api_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home whose warehouse the pipeline built over `RANGE` (and every system over `SYSTEMS_RANGE`)."""
-    home = tmp_path_factory.mktemp("api") / "home"
+def _build(home: Path) -> None:
     cli(home, "run", "--start-date", RANGE[0], "--end-date", RANGE[1])
     cli(
         home,
@@ -58,6 +56,28 @@ def api_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "-p",
         "system_predictions,system_prediction_grades",
     )
+
+
+@pytest.fixture(scope="session")
+def api_home(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A home whose warehouse the pipeline built over `RANGE` (and every system over `SYSTEMS_RANGE`).
+
+    Built once per test session: under xdist the first worker builds it in the session's
+    shared temporary folder while the others wait on a lock, then all read it (the tests
+    that change a warehouse work on a private copy).
+    """
+    if worker_id == "master":
+        home = tmp_path_factory.mktemp("api") / "home"
+        _build(home)
+        return home
+    shared = tmp_path_factory.getbasetemp().parent / "api-home"
+    shared.mkdir(exist_ok=True)
+    home, done = shared / "home", shared / "built"
+    with (shared / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            _build(home)
+            done.touch()
     return home
 
 
