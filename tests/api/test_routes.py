@@ -186,10 +186,10 @@ def test_player_has_games_lines_and_calls(client: TestClient, api_settings: Sett
     assert [(c["side"], c["result"]) for c in baseline] == [("OVER", result)]
 
 
-def test_health_reports_each_phase(client: TestClient) -> None:
+def test_health_reports_each_phase(client: TestClient, day: str) -> None:
     got = client.get("/health").json()
     assert got["status"] == "ok" and got["warehouse_reachable"]
-    assert {p["phase"] for p in got["phases"]} == {2, 3, 4, 5}
+    assert {p["phase"]: p["partition"] for p in got["phases"]} == {2: day, 3: day, 4: day, 5: day}
     assert got["code_version"]
 
 

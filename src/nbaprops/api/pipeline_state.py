@@ -23,6 +23,11 @@ __all__ = ["coverage", "drift", "health", "runs"]
 PHASE_GROUPS = ("raw", "analytics", "precompute", "predictions")
 
 
+def _recency(partition: str) -> tuple[bool, str]:
+    """Order partitions so that a date (``2025-11-04``) outranks a season label (``2025-26``)."""
+    return (len(partition) == len("2025-11-04"), partition)
+
+
 def _phases(wh: Warehouse) -> list[PhasePass]:
     phase_of = {p.name: p.phase for p in default_registry().select(phases=[1, 2, 3, 4, 5])}
     best: dict[int, tuple[dt.datetime | None, str | None]] = {}
@@ -33,7 +38,7 @@ def _phases(wh: Warehouse) -> list[PhasePass]:
         at, latest = best.get(ph, (None, None))
         best[ph] = (
             finished if at is None else max(at, finished),
-            part if latest is None else max(latest, part),
+            part if latest is None else max(latest, part, key=_recency),
         )
     return [PhasePass(phase=ph, finished_at=best[ph][0], partition=best[ph][1]) for ph in sorted(best)]
 
