@@ -63,29 +63,37 @@ def test_picks_of_a_date_without_calls_point_to_the_latest(client: TestClient, d
     assert got["total"] == 0 and got["latest_date"] == day
 
 
-def test_picks_read_availability_when_it_is_tracked(private_home: Path, day: str) -> None:
+def test_picks_read_availability_when_it_is_reported(private_home: Path, day: str) -> None:
     s = make_settings(private_home)
     con = duckdb.connect(s.warehouse_url)
-    players = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT player_id FROM predictions WHERE game_date = ? ORDER BY 1 LIMIT 3", [day]
-        ).fetchall()
-    ]
+    players = con.execute(
+        "SELECT DISTINCT game_code, player_id, player_lookup FROM predictions WHERE game_date = ? "
+        "ORDER BY 2 LIMIT 3",
+        [day],
+    ).fetchall()
     con.execute(
-        "CREATE TABLE player_availability (game_date DATE, player_id BIGINT, status VARCHAR, as_of TIMESTAMP)"
+        "CREATE TABLE IF NOT EXISTS player_availability (game_date DATE, game_code VARCHAR, player_id BIGINT, "
+        "player_lookup VARCHAR, status VARCHAR, as_of TIMESTAMPTZ)"
     )
-    rows = [  # two out; the third was out, then cleared by a later report
-        (day, players[0], "out", "2025-11-04 12:00"),
-        (day, players[1], "OUT", "2025-11-04 12:00"),
-        (day, players[2], "out", "2025-11-04 12:00"),
-        (day, players[2], "available", "2025-11-04 17:00"),
+    (g0, p0, l0), (g1, _, l1), (g2, p2, l2) = players
+    rows = [  # two out (one listed by name only); the third was out, then cleared by a later report
+        (day, g0, p0, l0, "out", "2025-11-04 17:00Z"),
+        (day, g1, None, l1, "out", "2025-11-04 17:00Z"),
+        (day, g2, p2, l2, "out", "2025-11-04 17:00Z"),
+        (day, g2, p2, l2, "available", "2025-11-04 22:00Z"),
+        ("2025-11-03", g0, p0, l0, "out", "2025-11-03 17:00Z"),
     ]
-    con.executemany("INSERT INTO player_availability VALUES (?, ?, ?, ?)", rows)
+    con.executemany(
+        "INSERT INTO player_availability BY NAME SELECT ?::DATE AS game_date, ? AS game_code, "
+        "?::BIGINT AS player_id, ? AS player_lookup, ? AS status, ?::TIMESTAMPTZ AS as_of",
+        rows,
+    )
     con.close()
     with TestClient(create_app(s)) as c:
         got = c.get("/picks", params={"date": day, "limit": 1}).json()
+        unreported = c.get("/picks", params={"date": "2025-11-02", "limit": 1}).json()
     assert (got["availability"], got["ruled_out"]) == ("tracked", 2)
+    assert (unreported["availability"], unreported["ruled_out"]) == ("not tracked", None)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ Two prediction tables hold calls: ``predictions`` (the SQL baseline, graded in
 ``prediction_grades``) and ``system_predictions`` (every system and the ensemble, graded in
 ``system_prediction_grades``).  A call is a row with a line; its grade, when there is one,
 is joined by (game, player, system).  Tables without a ``market`` column predict points;
-a ``stake`` column is read where the predictions carry one.
+a ``stake`` column is read where the predictions carry one.  Players ruled out come from
+``player_availability`` (the latest status per player and game) when it has rows for the date.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ SOURCES: tuple[tuple[str, str], ...] = (
 """(prediction table, its grade table), in display order."""
 
 AVAILABILITY = "player_availability"
-AVAILABILITY_COLUMNS = frozenset({"game_date", "player_id", "status", "as_of"})
+AVAILABILITY_COLUMNS = frozenset({"game_date", "game_code", "player_id", "player_lookup", "status", "as_of"})
 
 Key = tuple[str, int, str]
 
@@ -114,10 +115,14 @@ def _all_calls(
 
 
 def _ruled_out(wh: Warehouse, day: dt.date) -> tuple[str, int | None]:
-    """("tracked", players out) when availability is recorded, else ("not tracked", None)."""
+    """("tracked", players out) when a status was published for the date, else ("not tracked", None).
+
+    No row for a date means nobody reported on it: not known, never "nobody is out".
+    """
     if not set(wh.columns(AVAILABILITY)) >= AVAILABILITY_COLUMNS:
         return "not tracked", None
-    return "tracked", int(wh.rows(q.AVAILABILITY_OUT, {"day": day})[0][0])
+    reported, out = wh.rows(q.AVAILABILITY_OUT, {"day": day})[0]
+    return ("tracked", int(out)) if reported else ("not tracked", None)
 
 
 def _latest_date(wh: Warehouse, day: dt.date) -> dt.date | None:

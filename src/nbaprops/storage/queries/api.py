@@ -53,14 +53,15 @@ LATEST_GRADED_DATE = "SELECT max(game_date) FROM {table} WHERE game_date <= $day
 
 AVAILABILITY_OUT = """
 WITH latest AS (
-    SELECT player_id, arg_max(status, as_of) AS status
+    SELECT game_code, coalesce(CAST(player_id AS VARCHAR), player_lookup) AS who,
+           arg_max(status, as_of) AS status
     FROM player_availability
     WHERE game_date = $day
-    GROUP BY player_id
+    GROUP BY game_code, who
 )
-SELECT count(*) FROM latest WHERE lower(status) = 'out'
+SELECT count(*), count(*) FILTER (WHERE status = 'out') FROM latest
 """
-"""Players whose latest availability status for the date is ``out``."""
+"""Players with a published status for the date, and those whose latest status is ``out``."""
 
 GRADED_BASELINE = """
 SELECT game_date, system, predicted_points, actual_points, abs_error, line,
