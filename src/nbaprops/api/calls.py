@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from typing import Any, Literal, get_args
+from typing import Any
 
 from nbaprops.api.models import CallResult, Pick, Picks
+from nbaprops.api.sorting import SORT_NAMES, SortKey
 from nbaprops.storage import Warehouse
 from nbaprops.storage.queries import api as q
 
@@ -39,11 +40,6 @@ def _abs(v: float | None) -> float:
     return -1.0 if v is None else abs(v)
 
 
-SortKey = Literal[
-    "edge", "p_over", "prediction", "line", "price", "stake", "player", "game", "system", "side", "book"
-]
-"""A column the calls can be sorted by (the keys of `SORT_KEYS`)."""
-
 SORT_KEYS: Mapping[SortKey, Callable[[Pick], Any]] = {
     "edge": lambda p: -_abs(p.edge),
     "p_over": lambda p: -(p.p_over if p.p_over is not None else -1.0),
@@ -58,7 +54,7 @@ SORT_KEYS: Mapping[SortKey, Callable[[Pick], Any]] = {
     "book": lambda p: p.book or "",
 }
 """Sort columns: numbers largest first (``edge`` by its size), text A to Z."""
-assert set(SORT_KEYS) == set(get_args(SortKey))
+assert set(SORT_KEYS) == set(SORT_NAMES)
 
 
 def _results(wh: Warehouse, sql: str, table: str, params: dict[str, Any]) -> dict[Key, dict[str, Any]]:

@@ -7,9 +7,7 @@ from typing import Annotated, cast
 
 import typer
 
-from nbaprops.api import SORT_KEYS, date_calls
-from nbaprops.api.calls import SortKey
-from nbaprops.api.store import reading
+from nbaprops.api.sorting import SORT_NAMES, SortKey
 from nbaprops.cli.app import app, settings
 from nbaprops.cli.console import console, handle_errors, parse_date, print_json, print_table
 from nbaprops.core.errors import InputError
@@ -49,7 +47,7 @@ def picks_cmd(
     system: Annotated[str | None, typer.Option(help="Only this system, e.g. ensemble.")] = None,
     book: Annotated[str | None, typer.Option(help="Only calls priced at this book.")] = None,
     side: Annotated[str | None, typer.Option(help="Only OVER, UNDER or PASS.")] = None,
-    sort: Annotated[str, typer.Option(help=f"Sort by: {', '.join(SORT_KEYS)}.")] = "edge",
+    sort: Annotated[str, typer.Option(help=f"Sort by: {', '.join(SORT_NAMES)}.")] = "edge",
     limit: Annotated[int, typer.Option(help="At most this many rows (0: all).", min=0)] = 50,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print JSON (every field, the same as GET /picks).")
@@ -64,11 +62,14 @@ def picks_cmd(
 
     Example: nbaprops picks --date 2025-11-10 --system ensemble --side OVER
     """
-    if sort not in SORT_KEYS:
-        raise InputError(f"--sort {sort!r}: choose one of {', '.join(SORT_KEYS)}")
+    if sort not in SORT_NAMES:
+        raise InputError(f"--sort {sort!r}: choose one of {', '.join(SORT_NAMES)}")
     wanted_side = side.upper() if side else None
     if wanted_side not in (None, "OVER", "UNDER", "PASS"):
         raise InputError(f"--side {side!r}: choose OVER, UNDER or PASS")
+    from nbaprops.api.calls import date_calls  # pydantic models load only when listing calls
+    from nbaprops.api.store import reading
+
     day = _day(date)
     with reading(settings()) as wh:
         picks = date_calls(
