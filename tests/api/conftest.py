@@ -111,6 +111,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@pytest.fixture
+def free_port() -> int:
+    """A port nothing listens on, on 127.0.0.1."""
+    return _free_port()
+
+
 @pytest.fixture(scope="session")
 def base_url(app: FastAPI) -> Iterator[str]:
     """The app served by uvicorn on 127.0.0.1 (a thread of the test process)."""

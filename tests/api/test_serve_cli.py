@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,10 +13,8 @@ import httpx
 from _support import DATA, TODAY
 
 
-def test_serve_answers_on_the_given_port(api_home: Path, day: str) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+def test_serve_answers_on_the_given_port(api_home: Path, day: str, free_port: int) -> None:
+    port = free_port
     env = {
         **os.environ,
         "NBAPROPS_HOME": str(api_home),
