@@ -109,3 +109,14 @@ def test_data_health_heatmap_has_cells(
     report = client.get("/coverage", params={"season": "2025-26"}).json()
     assert page.locator("#alarm-count").inner_text() == str(report["alarms"])
     assert page.locator("#drift tbody tr").count() > 0
+
+
+def test_api_docs_render_offline(page: Any, base_url: str, screenshots: Path) -> None:
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url))
+    _open(page, f"{base_url}/docs", screenshots, "api-docs")
+    page.wait_for_selector(".opblock-summary-path")
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert {"/health", "/picks", "/grades", "/coverage", "/runs"} <= {p.strip() for p in paths}
+    assert all(u.startswith((base_url, "data:")) for u in requested), requested  # nothing from a CDN
+    _shoot(page, screenshots, "api-docs")

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from fastapi_offline import FastAPIOffline
 
 import nbaprops
 from nbaprops.api import dashboard
@@ -26,7 +27,8 @@ def _plotly_js() -> Path:
 
 
 PLOTLY_JS = _plotly_js()
-"""The charting library, served from the installed ``plotly`` package (no CDN, nothing vendored)."""
+"""The charting library, served from the installed ``plotly`` package (no CDN, nothing vendored).
+The API docs pages (``/docs``, ``/redoc``) take theirs from ``fastapi-offline`` likewise."""
 
 
 async def _input_error(request: Request, exc: Exception) -> JSONResponse:
@@ -47,7 +49,7 @@ def create_app(settings: Settings) -> FastAPI:
     Args:
         settings: where the warehouse is (opened read-only per request).
     """
-    app = FastAPI(
+    app = FastAPIOffline(  # /docs and /redoc with their assets served by the app, not a CDN
         title="nbaprops",
         version=nbaprops.__version__,
         description=(
