@@ -15,7 +15,11 @@ from nbaprops.cli import app as cli_app
 
 
 def test_json_is_the_api_answer(run_cli: Callable[..., Any], client: TestClient, day: str) -> None:
-    out = json.loads(run_cli("picks", "--date", day, "--system", "ensemble", "--limit", "0", "--json").stdout)
+    report = json.loads(
+        run_cli("picks", "--date", day, "--system", "ensemble", "--limit", "0", "--json").stdout
+    )
+    assert (report["command"], report["ok"], report["error"]) == ("picks", True, None)
+    out = report["result"]
     api = client.get("/picks", params={"date": day, "system": "ensemble", "limit": 500}).json()
     assert out["items"] == api["items"] and out["total"] == api["total"] > 0
     assert {p["system"] for p in out["items"]} == {"ensemble"}
@@ -47,3 +51,7 @@ def test_bad_options_are_one_line_errors(api_home: Path) -> None:
         r = CliRunner().invoke(cli_app, ["--home", str(api_home), "--data-dir", str(DATA), "picks", *args])
         assert r.exit_code == 1
         assert needle in r.output and "Traceback" not in r.output
+    r = CliRunner().invoke(cli_app, ["--home", str(api_home), "picks", "--sort", "luck", "--json"])
+    assert r.exit_code == 1
+    report = json.loads(r.stdout)
+    assert (report["ok"], report["result"]) == (False, None) and "--sort 'luck'" in report["error"]

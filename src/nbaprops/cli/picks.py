@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from nbaprops.api.sorting import SORT_NAMES, SortKey
 from nbaprops.cli.app import app, settings
-from nbaprops.cli.console import console, handle_errors, parse_date, print_json, print_table
+from nbaprops.cli.console import JsonOption, console, finish, parse_date, print_table, reporting
 from nbaprops.core.errors import InputError
+
+if TYPE_CHECKING:
+    from nbaprops.api.models import Picks
 
 __all__: list[str] = []
 
@@ -40,7 +43,7 @@ def _day(value: str) -> dt.date:
 
 
 @app.command("picks")
-@handle_errors
+@reporting("picks")
 def picks_cmd(
     date: Annotated[str, typer.Option(help="Game date, YYYY-MM-DD or today (US/Eastern).")] = "today",
     market: Annotated[str | None, typer.Option(help="Only this market, e.g. player_points.")] = None,
@@ -49,13 +52,12 @@ def picks_cmd(
     side: Annotated[str | None, typer.Option(help="Only OVER, UNDER or PASS.")] = None,
     sort: Annotated[str, typer.Option(help=f"Sort by: {', '.join(SORT_NAMES)}.")] = "edge",
     limit: Annotated[int, typer.Option(help="At most this many rows (0: all).", min=0)] = 50,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print JSON (every field, the same as GET /picks).")
-    ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """The calls of a date: player, game, market, line, book and price, side, prediction,
     P(over), edge, stake, and the reason for a PASS; with the players ruled out.
 
+    With --json the report (docs/cli.md) holds the same document as GET /picks.
     A call is a prediction that had a line.  Rows come from `predictions` (the baseline)
     and `system_predictions` (every system and the ensemble), with their grades once final.
     Numbers sort largest first (edge by its size), text A to Z.
@@ -82,9 +84,10 @@ def picks_cmd(
             sort=cast(SortKey, sort),
             limit=limit or None,
         )
-    if as_json:
-        print_json(picks.model_dump(mode="json"))
-        return
+    finish("picks", picks, as_json=as_json, show=_show)
+
+
+def _show(picks: Picks) -> None:
     availability = (
         f"{picks.ruled_out} player(s) ruled out"
         if picks.availability == "tracked"
@@ -92,9 +95,11 @@ def picks_cmd(
     )
     if not picks.total:
         later = (
-            "" if picks.latest_date in (None, day) else f"; the latest date with calls is {picks.latest_date}"
+            ""
+            if picks.latest_date in (None, picks.date)
+            else f"; the latest date with calls is {picks.latest_date}"
         )
-        console.print(f"no calls for {day}{later} ({availability})")
+        console.print(f"no calls for {picks.date}{later} ({availability})")
         return
     rows = [[get(p) for _, get in _COLUMNS] for p in picks.items]
     shown = [i for i in range(len(_COLUMNS)) if any(r[i] is not None for r in rows)]  # no empty column
@@ -103,7 +108,7 @@ def picks_cmd(
     print_table(
         [[r[i] for i in shown] for r in rows],
         columns=[_COLUMNS[i][0] for i in shown],
-        title=f"Calls {day} ({', '.join(picks.markets)}): {picks.total}, {availability}",
+        title=f"Calls {picks.date} ({', '.join(picks.markets)}): {picks.total}, {availability}",
     )
     if picks.total > len(picks.items):
         console.print(
