@@ -68,9 +68,14 @@ def test_today_table_matches_the_api_and_opens_a_player(
 def test_today_filters_and_sort(
     page: Any, base_url: str, client: TestClient, day: str, screenshots: Path
 ) -> None:
+    _open(page, f"{base_url}/dashboard", screenshots, "today-empty")  # today (2026-11-25): no games
+    assert "No calls for 2026-11-25" in page.locator("#no-calls").inner_text()
+    page.click(f"#no-calls a:text('{day}')")  # the latest date with calls
+    page.wait_for_load_state("networkidle")
     api = client.get("/picks", params={"date": day}).json()
+    assert page.locator("#pick-total").inner_text() == str(api["total"])
+    _shoot(page, screenshots, "today-all")
     book = api["books"][0]
-    _open(page, f"{base_url}/dashboard?date={day}", screenshots, "today-all")
     page.select_option("select[name=book]", book)
     page.click("form.filters button")
     page.wait_for_load_state("networkidle")
