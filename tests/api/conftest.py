@@ -163,5 +163,13 @@ def screenshots() -> Path:
 
 @pytest.fixture(scope="session")
 def run_cli(api_home: Path) -> Callable[..., Any]:
-    """``run_cli("picks", "--json")``: an nbaprops command on the built home (exit code 0 checked)."""
+    """``run_cli("picks", "--json")``: a read-only nbaprops command on the shared built home
+    (exit code 0 checked).  A command that opens the warehouse for writing (``validate`` does,
+    through the runner) would lock out the app other tests are serving: use `private_cli`."""
     return functools.partial(cli, api_home)
+
+
+@pytest.fixture
+def private_cli(private_home: Path) -> Callable[..., Any]:
+    """An nbaprops command on a private copy of the built home."""
+    return functools.partial(cli, private_home)

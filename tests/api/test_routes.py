@@ -170,8 +170,8 @@ def test_runs_page_the_ledger(client: TestClient, api_settings: Settings, day: s
     assert client.get("/runs", params={"status": "failed"}).json()["total"] == 0
 
 
-def test_coverage_is_the_validation_report(client: TestClient, run_cli: Callable[..., Any]) -> None:
-    findings = json.loads(run_cli("validate", "--season", "2025-26", "--json").stdout)
+def test_coverage_is_the_validation_report(client: TestClient, private_cli: Callable[..., Any]) -> None:
+    findings = json.loads(private_cli("validate", "--season", "2025-26", "--json").stdout)
     got = client.get("/coverage", params={"season": "2025-26", "limit": 10}).json()
     assert got["alarms"] == sum(f["alarm"] for f in findings)
     assert got["findings"]["total"] == len(findings)
