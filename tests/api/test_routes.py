@@ -104,6 +104,8 @@ def test_picks_read_availability_when_it_is_reported(private_home: Path, day: st
         ("/picks?limit=501", 422, "less than or equal to 500"),
         ("/grades?start=2025-11-04&end=2025-11-01", 422, "start 2025-11-04 is after end 2025-11-01"),
         ("/grades?start=2020-01-01&end=2025-11-01", 422, "longer than"),
+        ("/grades?end=0001-01-01", 422, "greater than or equal to 1946-11-01"),
+        ("/picks?date=9999-12-31", 422, "less than or equal to 2199-12-31"),
         ("/runs?status=exploded", 422, "status"),
         ("/coverage?season=2025", 422, "season '2025' is not of the form"),
         ("/players/1", 404, "no player 1 in the warehouse"),

@@ -20,7 +20,7 @@ from nbaprops.api import performance
 from nbaprops.api.calls import SORT_KEYS, SortKey, date_calls
 from nbaprops.api.pipeline_state import coverage, drift, health, runs
 from nbaprops.api.players import player_detail
-from nbaprops.api.routes import WH, grades_range, resolve_day, settings_of
+from nbaprops.api.routes import WH, Day, grades_range, resolve_day, settings_of
 from nbaprops.api.store import reading
 from nbaprops.core.calendar import season_for_date, validate_season
 from nbaprops.core.errors import WarehouseError
@@ -52,7 +52,7 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
 def today(
     request: Request,
     wh: WH,
-    date: dt.date | Literal["today"] | None = None,
+    date: Day | Literal["today"] | None = None,
     market: Choice = None,
     book: Choice = None,
     system: Choice = None,
@@ -94,8 +94,8 @@ def today(
 def performance_page(
     request: Request,
     wh: WH,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     system: Choice = None,
 ) -> HTMLResponse:
     """Performance: cumulative hit rate and ROI per system with bands, calibration, edge buckets."""

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from pydantic import Field
 
 from nbaprops.api import performance
 from nbaprops.api.calls import SortKey, date_calls
@@ -18,7 +19,7 @@ from nbaprops.core.calendar import validate_season
 from nbaprops.core.config import Settings
 from nbaprops.storage import Warehouse
 
-__all__ = ["MAX_LIMIT", "MAX_RANGE_DAYS", "WH", "grades_range", "resolve_day", "router", "settings_of"]
+__all__ = ["MAX_LIMIT", "MAX_RANGE_DAYS", "WH", "Day", "grades_range", "resolve_day", "router", "settings_of"]
 
 MAX_LIMIT = 500
 """The most rows any list returns at once."""
@@ -29,6 +30,12 @@ DEFAULT_RANGE_DAYS = 60
 """``/grades`` without ``start``: this many days up to ``end``."""
 
 router = APIRouter()
+
+FIRST_DAY = dt.date(1946, 11, 1)
+"""The earliest date any parameter accepts (the first NBA season); later ones are bounded too."""
+LAST_DAY = dt.date(2199, 12, 31)
+Day = Annotated[dt.date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+"""A date parameter (``YYYY-MM-DD``) within [FIRST_DAY, LAST_DAY]: no arithmetic on it overflows."""
 
 Name = Annotated[str, Query(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per page (at most {MAX_LIMIT}).")]
@@ -52,13 +59,13 @@ def warehouse(request: Request) -> Iterator[Warehouse]:
 WH = Annotated[Warehouse, Depends(warehouse)]
 
 
-def resolve_day(settings: Settings, value: dt.date | Literal["today"] | None) -> dt.date:
+def resolve_day(settings: Settings, value: Day | Literal["today"] | None) -> dt.date:
     """A date parameter: a date, or ``today`` / nothing for today's US/Eastern date."""
     return settings.today_et() if value is None or value == "today" else value
 
 
 def grades_range(
-    settings: Settings, wh: Warehouse, start: dt.date | None, end: dt.date | None
+    settings: Settings, wh: Warehouse, start: Day | None, end: Day | None
 ) -> tuple[dt.date, dt.date]:
     """The range of a grades request: ``end`` defaults to the latest graded date.
 
@@ -86,7 +93,7 @@ def get_health(request: Request) -> Health:
 def get_picks(
     request: Request,
     wh: WH,
-    date: Annotated[dt.date | Literal["today"] | None, Query(description="YYYY-MM-DD or today.")] = None,
+    date: Annotated[Day | Literal["today"] | None, Query(description="YYYY-MM-DD or today.")] = None,
     market: Name | None = None,
     system: Name | None = None,
     book: Name | None = None,
@@ -106,8 +113,8 @@ def get_picks(
 def get_grades(
     request: Request,
     wh: WH,
-    start: dt.date | None = None,
-    end: Annotated[dt.date | None, Query(description="Default: the latest graded date.")] = None,
+    start: Day | None = None,
+    end: Annotated[Day | None, Query(description="Default: the latest graded date.")] = None,
     system: Name | None = None,
     market: Name | None = None,
     limit: Limit = 100,
@@ -131,8 +138,8 @@ def get_grades(
 def get_grade_detail(
     request: Request,
     wh: WH,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     system: Name | None = None,
     market: Name | None = None,
 ) -> GradeDetail:
@@ -163,7 +170,7 @@ def get_coverage(
 @router.get("/runs", response_model=Page[Run], tags=["pipeline"])
 def get_runs(
     wh: WH,
-    date: Annotated[dt.date | None, Query(description="Runs of this date's partitions.")] = None,
+    date: Annotated[Day | None, Query(description="Runs of this date's partitions.")] = None,
     status: Status | None = None,
     processor: Name | None = None,
     limit: Limit = 100,
