@@ -78,15 +78,19 @@ function calibrationChart(id, rows) {
   Plotly.newPlot(id, traces, layout, CONFIG);
 }
 
-const CLASSES = ["ok", "legitimate_zero", "bootstrap", "future_date", "partial", "upstream_missing",
-  "blocked_by_gate", "tracking_mismatch", "real_loss"];
-const CLASS_COLOURS = ["#3a9d5d", "#cfd8e3", "#b7c7e8", "#eef0f3", "#f2b544", "#e8873a", "#9b59b6", "#c0392b", "#7f1d1d"];
+// expected gaps in cool greys and blues, alarms from amber to dark red; a class this list
+// does not know yet is drawn as "other" (never silently as ok)
+const CLASSES = ["ok", "legitimate_zero", "not_covered", "bootstrap", "future_date", "partial", "upstream_missing",
+  "blocked_by_gate", "audit_failed", "tracking_mismatch", "tampered", "real_loss", "other"];
+const CLASS_COLOURS = ["#3a9d5d", "#cfd8e3", "#dfe6ee", "#b7c7e8", "#eef0f3", "#f2b544", "#e8873a", "#9b59b6",
+  "#d35400", "#c0392b", "#a93226", "#7f1d1d", "#000000"];
 
 function coverageChart(id, cells) {
   const procs = [...new Set(cells.map((c) => c.processor))];
   const dates = [...new Set(cells.map((c) => c.partition))].sort();
   const index = new Map(cells.map((c) => [c.processor + "|" + c.partition, c.classification]));
-  const z = procs.map((p) => dates.map((d) => CLASSES.indexOf(index.get(p + "|" + d) ?? "ok")));
+  const code = (c) => (CLASSES.includes(c) ? CLASSES.indexOf(c) : CLASSES.indexOf("other"));
+  const z = procs.map((p) => dates.map((d) => code(index.get(p + "|" + d) ?? "ok")));
   const text = procs.map((p) => dates.map((d) => index.get(p + "|" + d) ?? "ok"));
   const n = CLASSES.length - 1;
   const colorscale = [];
