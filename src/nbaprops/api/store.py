@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from nbaprops.core.config import Settings
-from nbaprops.ops.ledger import DDL, LEDGER, MIGRATIONS
+from nbaprops.ops.ledger import LEDGER, MIGRATIONS
 from nbaprops.ops.runner import Runner
 from nbaprops.storage import DuckDBWarehouse, Warehouse, open_warehouse
+from nbaprops.storage.queries.ledger import LEDGER_DDL
 
 __all__ = ["read_runner", "reading"]
 
@@ -44,7 +45,7 @@ class _LedgerReadOnly(DuckDBWarehouse):
 
     def execute(self, sql: str, params: Mapping[str, Any] | None = None) -> None:
         """Skip the ledger's set-up statements when the ledger exists; run anything else."""
-        if sql in (DDL, *MIGRATIONS) and self.has_table(LEDGER):
+        if sql in (LEDGER_DDL, *MIGRATIONS) and self.has_table(LEDGER):
             return
         super().execute(sql, params)
 
