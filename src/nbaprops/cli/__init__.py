@@ -5,7 +5,19 @@ Each module registers its commands on the one typer app in `app.py`.
 
 from __future__ import annotations
 
-from nbaprops.cli import backfill, drift, evaluate, inspect, operations, parse, players, predict, run  # noqa: F401  (registers commands)
+from nbaprops.cli import (  # noqa: F401  (registers commands)
+    backfill,
+    drift,
+    evaluate,
+    inspect,
+    operations,
+    parse,
+    picks,
+    players,
+    predict,
+    run,
+    serve,
+)
 from nbaprops.cli.app import app
 
 __all__ = ["app"]
