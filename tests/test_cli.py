@@ -66,7 +66,10 @@ def test_run_then_ledger_and_sql(cli: CliRunner, tmp_path: Path) -> None:
     rows = json.loads(led.output)
     by = {r["processor"]: r for r in rows}
     assert by["raw_player_boxscores"]["status"] == "success"
-    sql = cli.invoke(app, ["sql", "SELECT count(*) AS n FROM raw_player_boxscores", "--json"])
+    sql = cli.invoke(
+        app,
+        ["sql", "SELECT count(*) AS n FROM raw_player_boxscores WHERE game_date = '2025-10-22'", "--json"],
+    )
     assert json.loads(sql.output) == [{"n": by["raw_player_boxscores"]["rows_written"]}]
     again = cli.invoke(app, ["run", "--date", "2025-10-22"])
     assert again.exit_code == 0 and "skipped" in again.output
@@ -235,7 +238,13 @@ def test_run_json_counts_are_the_ledger_and_the_engine(cli: CliRunner, tmp_path:
     con.close()
     per = {p["processor"]: p for p in runs["processors"]}
     assert {p: r["rows_written"] for p, r in per.items()} == ledger
-    assert per["raw_player_boxscores"]["rows_written"] == box > 0
+    # the run also built the history its windows read (the opener, 2025-10-21)
+    (both,) = (
+        duckdb.connect(str(tmp_path / "home" / "warehouse.duckdb"), read_only=True)
+        .execute("SELECT count(*) FROM raw_player_boxscores")
+        .fetchone()
+    )  # type: ignore[misc]
+    assert per["raw_player_boxscores"]["rows_written"] == both > box > 0
     assert runs["rows_written"] == sum(ledger.values())
     again = _report(cli.invoke(app, ["run", "--date", "2025-10-22", "--json"]), "run")["result"]["runs"]  # type: ignore[index]
     assert again["success"] == again["failed"] == 0 and again["skipped"] == again["runs"] > 0

@@ -63,7 +63,7 @@ def test_a_run_starting_mid_season_equals_a_run_from_the_opener(
     tmp_path: Path, reference: dict[str, tuple[int, int]]
 ) -> None:
     r = _runner(tmp_path / "home")
-    report = r.run(REG.select(), dates(START, END))
+    report = r.run(REG.select(), dates(START, END), complete_history=True)
     assert not report.failed, [o.error for o in report.failed]
     # the history it read was built first: box scores and summaries from the opener
     built = {o.partition for o in report.outcomes if o.processor == "player_game_summary"}
@@ -105,7 +105,7 @@ def test_history_the_source_lacks_blocks_the_run_and_names_the_range(tmp_path: P
     (data / "player_boxscores.parquet").unlink()
     pq.write_table(box.filter(pc.not_equal(box["game_date"], gap)), data / "player_boxscores.parquet")
     r = _runner(tmp_path / "home", data_dir=data)
-    report = r.run([REG.get("predictions")], [START])
+    report = r.run([REG.get("predictions")], [START], complete_history=True)
     out = {(o.processor, o.partition): o for o in report.outcomes}
     # the day the source lacks: zero box rows, so its summary is empty (or gated) there
     assert out[("raw_player_boxscores", gap.isoformat())].rows_written == 0

@@ -124,9 +124,9 @@ def test_predict_is_blocked_when_its_history_is_under_the_gate(tmp_path: Path) -
             and rep.error.startswith("gate: history incomplete: player_game_summary lacks 1 of the ")
             and rep.error.endswith(f"before {DAY} ({before}); run them first")
         )
-        gated = [o for o in rep.upstream_failed if o.processor == "player_game_summary"]
-        assert [o.partition for o in gated] == [before.isoformat()]
         runner = Runner(settings=s, warehouse=wh)
+        [(summary, *_)] = _ledger(runner, "player_game_summary", before)
+        assert summary == "failed"  # gated when `predict` prepared the history
         [(status, _, rows, error)] = _ledger(runner, "system_predictions", DAY)
         assert (status, rows, error) == ("failed", None, rep.error)
         assert not wh.has_table("system_predictions") or wh.rows(

@@ -209,6 +209,7 @@ def run_backfill(
     # (`ops.history`); which processors does not depend on the calendar, their dates do
     wanted = expand(runner.registry, runner.calendar, procs, dates)
     names = [n for n in runner.registry.order if n in wanted]
+    asked = {p.name for p in procs}
     old = load_state(runner.settings) if resume else None
     if old is not None and (old.dates != keys or old.processors != names):
         old = None  # a different backfill: start afresh
@@ -240,6 +241,7 @@ def run_backfill(
                 chunk,
                 on_outcome,
                 path,
+                asked,
             )
         plan = _plan(runner, state, names, dates, expand(runner.registry, runner.calendar, procs, dates))
         if on_plan:
@@ -247,7 +249,7 @@ def run_backfill(
         state.save(path)
         for unit in units:
             if unit not in sources:
-                _run_unit(runner, unit, plan, state, report, workers, chunk, on_outcome, path)
+                _run_unit(runner, unit, plan, state, report, workers, chunk, on_outcome, path, asked)
         state.state = "done" if not report.failed and not any(state.partial.values()) else "incomplete"
     except BaseException:
         state.state = "interrupted"
@@ -299,8 +301,10 @@ def _run_unit(
     chunk: int,
     on_outcome: Callable[[Outcome], None] | None,
     path: Path,
+    asked: set[str],
 ) -> None:
-    """One processor (or feedback loop) over its planned partitions not done yet."""
+    """One processor (or feedback loop) over its planned partitions not done yet; ``force``
+    applies to the processors asked for, not to the history planned for them."""
     group = [runner.registry.by_name[n] for n in unit]
     todo: dict[Any, None] = {}  # ordered set: a loop's members share their dates
     for proc in group:
@@ -315,7 +319,7 @@ def _run_unit(
         # a feedback loop runs its dates in order: date D reads what D-1 wrote
         workers=workers if len(group) == 1 else 1,
         chunk=chunk,
-        force=state.force,
+        force=state.force and any(n in asked for n in unit),
         on_outcome=on_outcome,
         path=path,
         planned={p.name: {p.partition_for(v).key for v in plan[p.name]} for p in group},
@@ -360,7 +364,7 @@ def _run_processors(
         chunks = [todo[i : i + chunk] for i in range(0, len(todo), chunk)]
 
     def work(part_days: list[dt.date]) -> RunReport:
-        return runner.run(procs, part_days, force=force, on_outcome=on_outcome, complete_history=False)
+        return runner.run(procs, part_days, force=force, on_outcome=on_outcome)  # planned above
 
     saved = time.monotonic()
     # a loop member may be done on a date its partner is not: it runs (skips) again there

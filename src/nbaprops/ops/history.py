@@ -203,8 +203,8 @@ class HistoryGate:
 
     def __call__(self, runner: Runner, proc: Processor, part: Partition) -> str | None:
         """The reason to block the run, or None to let it go."""
-        if not isinstance(part.value, dt.date):
-            return None
+        if not isinstance(part.value, dt.date) or runner.calendar.day(part.value).games == 0:
+            return None  # a day without games reads nothing: its zero is expected
         day = part.value
         for up, window in self.history_inputs(runner, proc):
             wanted = [d for d in history_dates(runner.calendar, window, day) if d != day]

@@ -72,7 +72,7 @@ def run_range(
     runner = runner or open_runner(settings, needs_data=needs_data)
     if any(p.stale_when_final for p in selected):
         gates.cleanup_stale_upcoming(runner)  # dates that became final lose their upcoming rows
-    report = runner.run(selected, dates, force=force, on_outcome=on_outcome)
+    report = runner.run(selected, dates, force=force, on_outcome=on_outcome, complete_history=True)
     notify_report(settings, runner.wh, report)
     return report
 
@@ -134,7 +134,7 @@ def demo(
     procs = [p for p in reg.select() if p is not schedule]
     if on_start:
         on_start(len(procs) * len(dates))
-    report = runner.run(procs, dates, on_outcome=on_outcome)
+    report = runner.run(procs, dates, on_outcome=on_outcome, complete_history=True)
     notify_report(settings, runner.wh, report)
     wh = runner.wh
     tables = [(p.output, wh.count(p.output)) for p in reg.select()]

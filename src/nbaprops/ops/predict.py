@@ -155,7 +155,7 @@ def grade_date(settings: Settings, warehouse: Warehouse, day: dt.date, *, force:
     or PUSH), per edge bucket and confidence bucket of the ensemble, its reliability.
     """
     proc = SYSTEM_PREDICTION_GRADES
-    report = _runner(settings, warehouse).run([proc], [day], force=force)  # and its history first
+    report = _runner(settings, warehouse).run([proc], [day], force=force, complete_history=True)
     out = next(o for o in report.outcomes if o.processor == proc.name)
     tables: dict[str, list[dict[str, Any]]] = {}
     for name, sql in (

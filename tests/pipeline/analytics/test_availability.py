@@ -110,8 +110,8 @@ def test_a_day_without_a_report_is_an_expected_zero(tmp_path: Path) -> None:
     reg = default_registry()
     runner.run([reg.calendar_source], [DAY])
     runner.run([reg.get("raw_player_boxscores")], [DAY])
-    report = runner.run([reg.get("player_availability")], [DAY])
-    (o,) = report.outcomes
+    report = runner.run([reg.get("player_availability")], [DAY], complete_history=True)
+    (o,) = [o for o in report.outcomes if o.processor == "player_availability"]
     assert (o.status, o.rows_written, o.suspicious) == ("success", 0, False)
     wh.close()
 
