@@ -31,7 +31,7 @@ from nbaprops.cli.console import (
 from nbaprops.cli.reports import BackfillPlan, BackfillProgress, BackfillResult, DateSpan, RunSummary
 from nbaprops.core.calendar import validate_season
 from nbaprops.core.errors import InputError
-from nbaprops.ops.backfill import _planned, load_state, preflight, resolve_dates, run_backfill
+from nbaprops.ops.backfill import load_state, planned_partitions, preflight, resolve_dates, run_backfill
 from nbaprops.ops.pipeline import check_public_data, open_runner
 from nbaprops.ops.runner import Outcome
 from nbaprops.pipeline.registry import default_registry
@@ -110,7 +110,11 @@ def backfill_cmd(
         planned = BackfillPlan(
             DateSpan.of(days),
             [
-                {"phase": p.phase, "processor": p.name, "partitions": len(_planned(runner, p, days))}
+                {
+                    "phase": p.phase,
+                    "processor": p.name,
+                    "partitions": len(planned_partitions(runner, p, days)),
+                }
                 for p in procs
             ],
         )

@@ -32,17 +32,23 @@ import logging
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 import httpx
-from pydantic import SecretStr
 from rich.console import Console
-from rich.markup import escape
 
 from nbaprops.core.breaker import CircuitBreaker
-from nbaprops.core.config import PROBE_MAX_BODY, RequestLimits, Settings
+from nbaprops.core.config import Settings
+from nbaprops.ops.channels import (
+    DEFAULT_WEBHOOK_TIMEOUT,
+    Alert,
+    Channel,
+    ConsoleChannel,
+    SlackChannel,
+    WebhookChannel,
+)
 from nbaprops.ops.runner import RunReport
-from nbaprops.sources.bounded import bounded_client, request_bounded
+from nbaprops.storage.queries.alerts import ALERTS, ALERTS_DDL, RECENTLY_SENT, RECORD_DELIVERY
 from nbaprops.storage.warehouse import Warehouse
 
 __all__ = [
@@ -62,245 +68,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ALERTS = "ops_alerts"
-DEFAULT_WEBHOOK_TIMEOUT = 5.0
-"""Seconds a webhook POST may take before the channel counts as failed."""
 CHANNEL_BREAKER = 3
 """Consecutive failures after which a notifier stops trying a channel (a dead webhook
 must not cost one timeout per alert); those alerts are recorded as failed and retried
 by the next notifier."""
-DDL = f"""CREATE TABLE IF NOT EXISTS {ALERTS} (
-    alert_id VARCHAR,
-    kind VARCHAR,
-    processor VARCHAR,
-    partition VARCHAR,
-    channel VARCHAR,
-    status VARCHAR,
-    message VARCHAR,
-    error VARCHAR,
-    created_at TIMESTAMPTZ
-)"""
+
 
 DeliveryStatus = Literal["sent", "failed", "deduped"]
-_REDACTED = "<redacted>"
-
-
-# --- secrets out of logs ----------------------------------------------------------
-
-
-class _RedactSecrets(logging.Filter):
-    """Rewrites log records that would show a registered secret (httpx logs request URLs)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: set[str] = set()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if self.secrets:
-            try:
-                text = record.getMessage()
-            except Exception:  # a malformed record: drop it rather than risk a leak
-                return False
-            clean = _redact(text, self.secrets)
-            if clean != text:
-                record.msg, record.args = clean, None
-        return True
-
-
-_FILTER = _RedactSecrets()
-for _name in ("httpx", "httpcore", "httpcore.connection", "httpcore.http11", "httpcore.http2"):
-    logging.getLogger(_name).addFilter(_FILTER)
-
-
-def _secret_parts(url: str) -> set[str]:
-    """The URL and the pieces of it that carry the secret (path and query)."""
-    parts = {url, url.rstrip("/")}
-    try:
-        u = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError, ValueError):
-        return {p for p in parts if p}
-    parts.add(str(u))
-    raw = u.raw_path.decode("ascii", "replace")
-    if len(raw) > 1:
-        parts.add(raw)
-    if u.query:
-        parts.add(u.query.decode("ascii", "replace"))
-    return {p for p in parts if p and p != "/"}
-
-
-def _redact(text: str, secrets: Iterable[str]) -> str:
-    for s in sorted(secrets, key=len, reverse=True):
-        if s:
-            text = text.replace(s, _REDACTED)
-    return text
-
-
-# --- alerts and channels --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Alert:
-    """Something a person should look at.
-
-    ``kind`` names what happened (``run_failed``, ``suspicious_zero``, ...);
-    with ``processor`` and ``partition`` it is the deduplication key.
-    """
-
-    kind: str
-    partition: str
-    message: str
-    processor: str | None = None
-    run_id: str | None = None
-
-    @property
-    def title(self) -> str:
-        """``kind: processor partition``."""
-        who = f"{self.processor} {self.partition}" if self.processor else self.partition
-        return f"{self.kind}: {who}"
-
-    @property
-    def text(self) -> str:
-        """One line for a person (Slack, console)."""
-        return f"[nbaprops] {self.title} - {self.message}"
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON body for the generic webhook."""
-        return {
-            "source": "nbaprops",
-            "kind": self.kind,
-            "processor": self.processor,
-            "partition": self.partition,
-            "message": self.message,
-            "run_id": self.run_id,
-            "text": self.text,
-        }
-
-
-class Channel(Protocol):
-    """Where alerts go.  `send` raises on failure; `describe` makes the error safe to show."""
-
-    name: str
-
-    def send(self, alert: Alert) -> None:
-        """Deliver one alert, or raise."""
-        ...
-
-    def describe(self, exc: BaseException) -> str:
-        """A one-line error without secrets."""
-        ...
-
-
-class ConsoleChannel:
-    """Alerts as rich lines on stderr (always on).
-
-    Args:
-        console: where to print (default: stderr).
-    """
-
-    name = "console"
-
-    def __init__(self, console: Console | None = None) -> None:
-        self.console = console or Console(stderr=True)
-
-    def send(self, alert: Alert) -> None:
-        """Print the alert."""
-        colour = "red" if "fail" in alert.kind else "yellow"
-        self.console.print(
-            f"[bold {colour}]alert[/] {escape(alert.title)} - {escape(alert.message)}", highlight=False
-        )
-
-    def describe(self, exc: BaseException) -> str:
-        """The exception's type and first line."""
-        return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}".rstrip(": ")
-
-
-class _HttpStatusFailure(Exception):
-    """A webhook answered with an error status."""
-
-    def __init__(self, status: int, body: str) -> None:
-        super().__init__(f"HTTP {status}")
-        self.status = status
-        self.body = body
-
-
-class WebhookChannel:
-    """POSTs each alert as JSON to a secret URL.
-
-    Args:
-        url: the webhook URL (secret: never shown).
-        client: the httpx client (default: a new one with `timeout`).
-        timeout: seconds per POST, wall clock (connect to the answer's last byte; its body capped at 1 MiB).
-        name: the channel's name in deliveries and ``ops_alerts``.
-    """
-
-    name = "webhook"
-
-    def __init__(
-        self,
-        url: SecretStr,
-        *,
-        client: httpx.Client | None = None,
-        timeout: float = DEFAULT_WEBHOOK_TIMEOUT,
-        name: str | None = None,
-    ) -> None:
-        self._url = url
-        _FILTER.secrets |= self._secrets
-        self._client = client
-        self.timeout = timeout
-        if name:
-            self.name = name
-
-    @property
-    def _secrets(self) -> set[str]:
-        return _secret_parts(self._url.get_secret_value())
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(url=SecretStr('**********'))"
-
-    def body(self, alert: Alert) -> dict[str, Any]:
-        """The JSON posted for an alert."""
-        return alert.as_dict()
-
-    def send(self, alert: Alert) -> None:
-        """POST the alert; raise on a transport error or an error status."""
-        own = self._client is None
-        client = self._client or bounded_client(timeout=self.timeout, follow_redirects=False)
-        limits = RequestLimits(deadline=self.timeout, max_body_bytes=PROBE_MAX_BODY)
-        try:
-            resp = request_bounded(
-                client,
-                "POST",
-                self._url.get_secret_value(),
-                limits=limits,
-                shown=f"{self.name} webhook",
-                json=self.body(alert),
-                timeout=self.timeout,
-            )
-        finally:
-            if own:
-                client.close()
-        if resp.status_code >= 400:
-            raise _HttpStatusFailure(resp.status_code, resp.content[:200].decode(errors="replace"))
-
-    def describe(self, exc: BaseException) -> str:
-        """``HTTP 404: <body>`` or ``ConnectError: ...`` with the URL redacted."""
-        if isinstance(exc, _HttpStatusFailure):
-            body = " ".join(exc.body.split())
-            text = f"HTTP {exc.status}" + (f": {body}" if body else "")
-        else:
-            first = (str(exc).splitlines() or [""])[0]
-            text = f"{type(exc).__name__}" + (f": {first}" if first else "")
-        return _redact(text, self._secrets)[:300]
-
-
-class SlackChannel(WebhookChannel):
-    """A Slack incoming webhook: POSTs ``{"text": ...}``."""
-
-    name = "slack"
-
-    def body(self, alert: Alert) -> dict[str, Any]:
-        """Slack's incoming-webhook body."""
-        return {"text": alert.text}
 
 
 @dataclass(frozen=True)
@@ -370,7 +144,7 @@ class Notifier:
             return False
         if not self._ready:
             try:
-                self.wh.execute(DDL)
+                self.wh.execute(ALERTS_DDL)
                 self._ready = True
             except Exception as exc:  # a read-only warehouse: alert anyway, without state
                 log.warning(
@@ -386,9 +160,7 @@ class Notifier:
         assert self.wh is not None
         try:
             got = self.wh.rows(
-                f"SELECT count(*) FROM {ALERTS} WHERE kind = $k AND partition = $p "
-                "AND processor IS NOT DISTINCT FROM $r AND channel = $c AND status = 'sent' "
-                "AND created_at > $since",
+                RECENTLY_SENT,
                 {
                     "k": alert.kind,
                     "p": alert.partition,
@@ -408,7 +180,7 @@ class Notifier:
         assert self.wh is not None
         try:
             self.wh.execute(
-                f"INSERT INTO {ALERTS} VALUES ($i, $k, $r, $p, $c, $s, $m, $e, $t)",
+                RECORD_DELIVERY,
                 {
                     "i": uuid.uuid4().hex[:16],
                     "k": d.alert.kind,

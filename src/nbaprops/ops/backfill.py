@@ -38,7 +38,16 @@ from nbaprops.ops.validate import partition_coverage
 from nbaprops.pipeline.contract import Processor
 from nbaprops.storage.queries.backfill import REAP_RUNNING_SINCE, RUNNING_SINCE
 
-__all__ = ["BackfillState", "Preflight", "checkpoint_path", "load_state", "preflight", "run_backfill"]
+__all__ = [
+    "BackfillState",
+    "Preflight",
+    "checkpoint_path",
+    "load_state",
+    "planned_partitions",
+    "preflight",
+    "resolve_dates",
+    "run_backfill",
+]
 
 
 CHECKPOINT_EVERY_S = 1.0
@@ -280,7 +289,7 @@ def _plan(
     plan: dict[str, list[Any]] = {}
     for name in names:
         proc = runner.registry.by_name[name]
-        plan[name] = _planned(runner, proc, (history or {}).get(name) or dates)
+        plan[name] = planned_partitions(runner, proc, (history or {}).get(name) or dates)
         keys = {proc.partition_for(v).key for v in plan[name]}
         state.totals[name] = len(keys)
         done = [k for k in dict.fromkeys(state.done.get(name, [])) if k in keys]
@@ -326,7 +335,7 @@ def _run_unit(
     )
 
 
-def _planned(runner: Runner, proc: Processor, dates: Sequence[dt.date]) -> list[Any]:
+def planned_partitions(runner: Runner, proc: Processor, dates: Sequence[dt.date]) -> list[Any]:
     """A processor's partitions for the dates: date partitions only on days with games.
 
     A day without games needs no run: validation calls it a legitimate zero from the
