@@ -261,10 +261,14 @@ def test_fetch_deadline_stops_retries_and_shrinks_the_last_attempt(
         pytest.raises(DeadlineExceededError) as got,
     ):
         request(server).send(c)
-    assert "failed after 2 attempt(s), fetch deadline of 1.8s spent" in str(got.value)
+    # far fewer than the 10 attempts allowed: the fetch deadline stops the retries (how many fit
+    # in 1.8 s depends on the machine's load: 2, or 3 when the backoff leaves a sliver)
+    found = re.search(r"failed after (\d+) attempt\(s\), fetch deadline of 1.8s spent", str(got.value))
+    assert found is not None and 2 <= int(found.group(1)) <= 3
     attempts = [r.getMessage() for r in caplog.records if " attempt " in r.getMessage()]
     given = [float(m.group(1)) for a in attempts if (m := re.search(r"within the ([\d.]+)s deadline", a))]
-    assert len(given) == 2 and given[0] == 1.0 and 0 < given[1] < 1.0  # the last attempt gets what is left
+    assert len(given) == int(found.group(1)) and given[0] == 1.0
+    assert 0 < given[-1] < 1.0  # the last attempt gets what is left
 
 
 def test_short_keys_are_scrubbed_as_values_without_mangling_other_text(
