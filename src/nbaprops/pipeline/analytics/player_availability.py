@@ -106,6 +106,13 @@ def build(ctx: Context) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=AVAILABILITY_SCHEMA)
 
 
+def build_many(ctxs: list[Context]) -> pa.Table:
+    """Many dates at once (a batch): nothing to read without an injury-report table."""
+    if not ctxs or not ctxs[0].warehouse.has_table(INJURY_TABLE):
+        return AVAILABILITY_SCHEMA.empty_table()
+    return pa.concat_tables([build(c) for c in ctxs])
+
+
 def _reported(ctx: Context) -> ExternalFingerprint:
     """How many injury-report rows exist for the date: 0 makes zero output the right answer."""
     n = (
@@ -130,6 +137,7 @@ PLAYER_AVAILABILITY = Processor(
         Input(BOX_TABLE, "before"),
     ),
     build=build,
+    build_many=build_many,
     external=_reported,
     per_game=False,
 )
