@@ -14,6 +14,7 @@ from nbaprops.ops.alerts import notify_report
 from nbaprops.ops.ledger import Ledger
 from nbaprops.ops.runner import Outcome, Runner, RunReport
 from nbaprops.pipeline.predict.grading import BET_RESULTS
+from nbaprops.pipeline.predict.prediction_grades import PREDICTION_GRADES
 from nbaprops.pipeline.registry import default_registry
 from nbaprops.sources.public_data import PublicData, open_public_data
 from nbaprops.storage import open_warehouse
@@ -139,7 +140,7 @@ def demo(
     wh = runner.wh
     tables = [(p.output, wh.count(p.output)) for p in reg.select()]
     g = wh.rows(
-        predict_queries.SEASON_ACCURACY.format(table="prediction_grades"),
+        predict_queries.SEASON_ACCURACY.format(table=PREDICTION_GRADES.output),
         {"s": season, "bets": list(BET_RESULTS)},  # the one definition of a bet: VOID/PASS are not
     )[0]
     return DemoReport(

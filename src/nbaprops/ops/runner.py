@@ -10,11 +10,9 @@ the partitions covering the dates asked for:
    code version and wrote rows (or the calendar/upstream says zero is right); a failed
    run, or a suspicious zero, is always retried;
 3. open ``running`` ledger rows (one statement), check gates, upstream failures and the
-   refuse-to-erase guard per partition, then build and write *groups*: every partition on
-   its own, except processors that build many dates at once (SQL reading ``$game_dates``,
-   or ``build_many``), grouped by season and SQL parameters.  A group is one
-   ``write_partitions`` transaction, audits included, and its rows are closed with the
-   engine's per-partition counts;
+   refuse-to-erase guard per partition, then write *groups* (one partition; or, for SQL
+   reading ``$game_dates`` / ``build_many``, a season's dates per SQL parameter set), each
+   one ``write_partitions`` transaction, audits included, closed with the engine's counts;
 4. on any error the partition's row is closed ``failed`` with a one-line reason; the
    partition keeps its previous content and the run goes on with the rest.
 """
@@ -46,13 +44,12 @@ from nbaprops.sources.public_data import PublicData
 from nbaprops.storage.ledger_rows import LedgerClose, LedgerEntry
 from nbaprops.storage.queries.calendar import SCHEDULE_DAYS
 from nbaprops.storage.rawstore import RawStore
-from nbaprops.storage.warehouse import KeyRange, Partition, PartitionValue, Query, Warehouse
+from nbaprops.storage.warehouse import KeyRange, Partition, PartitionValue, Query, Warehouse, ident
 
 __all__ = ["Gate", "Outcome", "RunReport", "Runner", "load_calendar", "processor_code_hash"]
 
 Gate: TypeAlias = "Callable[[Runner, Processor, Partition], str | None]"
-"""A check before a partition is written: a reason blocks it (an optional ``prepare(runner,
-proc, parts)`` method lets a gate answer a whole batch from one query)."""
+"""A check before a partition is written: a reason blocks it (optional batch ``prepare``)."""
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _UNCHANGED = "inputs and code unchanged since the last success"
 
@@ -72,11 +69,13 @@ class _Job:
     run_id: str = ""
 
 
-def load_calendar(warehouse: Warehouse, settings: Settings) -> Calendar:
-    """The calendar from the warehouse's ``schedule`` table (empty before it is loaded)."""
+def load_calendar(warehouse: Warehouse, settings: Settings, *, table: str | None) -> Calendar:
+    """The calendar from the schedule `table` (empty before it is loaded, or with none)."""
     rows: list[GameRow] = []
-    if warehouse.has_table("schedule"):
-        rows = [GameRow(d, s, t, f) for d, s, t, f in warehouse.rows(SCHEDULE_DAYS)]
+    if table is not None and warehouse.has_table(table):
+        rows = [
+            GameRow(d, s, t, f) for d, s, t, f in warehouse.rows(SCHEDULE_DAYS.format(table=ident(table)))
+        ]
     return Calendar(rows, today=settings.today_et(), bootstrap_days=settings.bootstrap_days)
 
 
@@ -118,7 +117,8 @@ class Runner:
         self.code_version = code_version or current_code_version()
         self.ledger = Ledger(warehouse)
         self.raw = RawStore(settings.raw_url)
-        self.calendar = load_calendar(warehouse, settings)
+        source = next((p.output for p in self.registry.by_name.values() if p.calendar_source), None)
+        self.calendar = load_calendar(warehouse, settings, table=source)
         self._public: PublicData | None = None
         self.gates: list[Gate] = list(gates) if gates is not None else [CoverageGate(), HistoryGate()]
 
@@ -285,7 +285,7 @@ class Runner:
             if on_outcome:
                 on_outcome(out)
         if proc.calendar_source:
-            self.calendar = load_calendar(self.wh, self.settings)
+            self.calendar = load_calendar(self.wh, self.settings, table=proc.output)
 
     def _context(self, part: Partition) -> Context:
         ctx = Context(part, self.settings, self.wh, self.calendar, self.raw, self.public_data)

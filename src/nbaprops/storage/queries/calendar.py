@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-SCHEDULE_DAYS = "SELECT game_date, season, season_type, status = 'final' FROM schedule"
+SCHEDULE_DAYS = "SELECT game_date, season, season_type, status = 'final' FROM {table}"
