@@ -94,7 +94,7 @@ def expand(
     default = {p.name for p in registry.select()}  # no network scrapes, no opt-in work
     need: dict[str, set[dt.date]] = {n: set(dates) for n in asked}
     changed = True
-    while changed:  # a fixpoint: feedback inputs point back up the DAG
+    while changed:  # readers come before producers in reverse DAG order; repeat until nothing grows
         changed = False
         for name in reversed(registry.order):
             if name not in need:
