@@ -378,22 +378,6 @@ class BigQueryWarehouse(SQLWarehouse):
             self._known[table] = cols
         return list(cols)
 
-    def count(self, table: str, partition: Partition | None = None) -> int:
-        """Rows in a table or one partition (0 if the table does not exist)."""
-        if not self.has_table(_ident(table)):
-            return 0
-        if partition is None:
-            return int(self.rows(f"SELECT count(*) FROM {table}")[0][0])
-        where = f"{_ident(partition.column)} = $v"
-        return int(self.rows(f"SELECT count(*) FROM {table} WHERE {where}", {"v": partition.value})[0][0])
-
-    def counts_by(self, table: str, column: str) -> dict[str, int]:
-        """Rows per partition value ({} if the table does not exist)."""
-        if not self.has_table(_ident(table)):
-            return {}
-        got = self.rows(f"SELECT {_ident(column)}, count(*) FROM {table} GROUP BY 1")
-        return {Partition(column, v).key: int(n) for v, n in got}
-
     def checksum(self, table: str, partition: Partition | None = None) -> str:
         """Order-independent checksum ``<sum of row hashes>:<rows>`` (BigQuery's own hashes)."""
         if not self.has_table(_ident(table)):
