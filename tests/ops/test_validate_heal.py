@@ -31,6 +31,7 @@ LOSS = ("predictions", "2025-11-05")
 MISCOUNT = ("raw_player_boxscores", "2025-10-28")
 STUCK = ("player_game_summary", "2025-11-01")
 NO_PAYLOAD = ("raw_prop_lines", "2025-11-07")
+LINE_FILES = ("props_points.parquet", "props_other_markets.parquet")
 
 
 def checksums(runner: Runner) -> dict[str, str]:
@@ -38,17 +39,26 @@ def checksums(runner: Runner) -> dict[str, str]:
 
 
 def data_without(tmp: Path, day: str) -> Path:
-    """A copy of the public data whose prop lines lack one date (a lost payload)."""
+    """A copy of the public data whose prop lines (every line file) lack one date (a lost payload)."""
     out = tmp / "data"
     out.mkdir()
     for f in DATA.iterdir():
-        if f.name != "props_points.parquet":
+        if f.name not in LINE_FILES:
             (out / f.name).symlink_to(f)
-    duckdb.sql(
-        f"COPY (SELECT * FROM read_parquet('{DATA / 'props_points.parquet'}') "
-        f"WHERE CAST(game_date AS DATE) <> DATE '{day}') TO '{out / 'props_points.parquet'}'"
-    )
+    for name in LINE_FILES:
+        duckdb.sql(
+            f"COPY (SELECT * FROM read_parquet('{DATA / name}') "
+            f"WHERE CAST(game_date AS DATE) <> DATE '{day}') TO '{out / name}'"
+        )
     return out
+
+
+def line_span() -> tuple[dt.date, dt.date]:
+    """First and last date of the archive's prop lines (every market)."""
+    files = ", ".join(f"'{DATA / name}'" for name in LINE_FILES)
+    got = duckdb.sql(f"SELECT min(game_date)::DATE, max(game_date)::DATE FROM read_parquet([{files}])")
+    lo, hi = got.fetchall()[0]
+    return lo, hi
 
 
 def inject(runner: Runner) -> None:
@@ -137,9 +147,7 @@ def test_season_coverage_report(built: Runner) -> None:
     assert row["games"] == 1230 + 81  # regular season + playoffs, all final
     # only SLICE was backfilled: the rest of the season is real loss, not hidden; prop-line
     # dates after the lines' last date are not covered by the source and not counted
-    lo, hi = duckdb.sql(
-        f"SELECT min(game_date)::DATE, max(game_date)::DATE FROM '{DATA / 'props_points.parquet'}'"
-    ).fetchall()[0]
+    lo, hi = line_span()
     days = [d for d in dates(first, last) if built.calendar.day(d).final_games]
     lined = [d for d in days if lo <= d <= hi]
     done = len(slice_game_days(built))
@@ -211,9 +219,7 @@ def test_an_audit_names_bad_rows_the_writer_recorded(built: Runner) -> None:
 
 
 def test_dates_outside_a_source_coverage_are_not_alarms(built: Runner) -> None:
-    _, hi = duckdb.sql(
-        f"SELECT min(game_date)::DATE, max(game_date)::DATE FROM '{DATA / 'props_points.parquet'}'"
-    ).fetchall()[0]
+    _, hi = line_span()
     after = dates(hi + dt.timedelta(days=1), hi + dt.timedelta(days=4))
     inside = [hi]  # a date with lines that was never loaded: a real loss
     findings = validate(built, after + inside, processors=["raw_prop_lines"])

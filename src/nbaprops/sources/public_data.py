@@ -3,7 +3,7 @@
 The folder layout is the one in ``../shared/data/nba`` (see its README):
 ``games.parquet`` (schedule and scores), ``player_boxscores.parquet``,
 ``props_points.parquet`` (player points lines) and optionally
-``game_lines.parquet``.  The files are built from public GitHub data
+``props_other_markets.parquet`` (the other prop markets) and ``game_lines.parquet``.  The files are built from public GitHub data
 repositories (MylesThomas/betting, meharpalbasi/NBA_Lineup202324_Analyzer,
 SilverCrocus/NBA-props-Model, kyleskom/NBA-Machine-Learning-Sports-Betting);
 the folder's README names the commits.  A folder that also holds later dates
@@ -33,7 +33,11 @@ FILES: dict[str, str] = {
 }
 """Logical name -> file name of every file the pipeline requires."""
 
-OPTIONAL_FILES: dict[str, str] = {"game_lines": "game_lines.parquet"}
+OPTIONAL_FILES: dict[str, str] = {
+    "game_lines": "game_lines.parquet",
+    "props_other_markets": "props_other_markets.parquet",
+}
+"""Files read when the folder has them (a folder without them still works)."""
 
 
 @cache
@@ -77,6 +81,11 @@ class PublicData:
         if not p.is_file():
             raise ConfigError(f"public data folder {self.root} has no {file}")
         return str(p)
+
+    def has(self, name: str) -> bool:
+        """Whether the folder holds a logical file (required files always do)."""
+        file = FILES.get(name) or OPTIONAL_FILES.get(name)
+        return file is not None and (self.root / file).is_file()
 
     def digest(self, name: str) -> str:
         """Content sha256 of a file (cached per size and mtime)."""

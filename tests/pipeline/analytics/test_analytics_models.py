@@ -143,7 +143,7 @@ def raw_world() -> duckdb.DuckDBPyConnection:
         c.unregister("_t")
     c.execute(
         "CREATE TABLE raw_prop_lines (game_date DATE, game_code VARCHAR, player_id BIGINT, "
-        "line DOUBLE, is_primary_line BOOLEAN, bookmaker VARCHAR)"
+        "line DOUBLE, is_primary_line BOOLEAN, bookmaker VARCHAR, market VARCHAR)"
     )
     c.register("_t", AVAILABILITY_SCHEMA.empty_table())  # no injury report in the tiny world
     c.execute("CREATE TABLE player_availability AS SELECT * FROM _t")
@@ -209,8 +209,11 @@ def test_team_defense_game_summary_rows(con: duckdb.DuckDBPyConnection) -> None:
 def test_upcoming_player_game_context_rows(con: duckdb.DuckDBPyConnection) -> None:
     build_summary(con)
     con.execute(
-        "INSERT INTO raw_prop_lines VALUES ($d, $c, 1, 24.5, true, 'x'), "
-        "($d, $c, 1, 24.5, true, 'y'), ($d, $c, 1, 25.5, true, 'z')",
+        "INSERT INTO raw_prop_lines VALUES ($d, $c, 1, 24.5, true, 'x', 'player_points'), "
+        "($d, $c, 1, 24.5, true, 'y', 'player_points'), ($d, $c, 1, 25.5, true, 'z', 'player_points'), "
+        # another market's lines, more offered than the points line: not the points line
+        "($d, $c, 1, 6.5, true, 'x', 'player_rebounds'), ($d, $c, 1, 6.5, true, 'y', 'player_rebounds'), "
+        "($d, $c, 1, 6.5, true, 'z', 'player_rebounds')",
         {"d": D3, "c": code(D3, "AAA", "BBB")},
     )
     rows = model(

@@ -53,7 +53,7 @@ lines AS (  -- the most offered primary line per player and game; ties go to the
                                      ORDER BY n_books DESC, line) AS pick
         FROM (SELECT l.game_date, l.game_code, l.player_id, l.line, count(*) AS n_books
               FROM raw_prop_lines l JOIN targets t ON l.game_date = t.game_date
-              WHERE l.is_primary_line AND l.player_id IS NOT NULL
+              WHERE l.is_primary_line AND l.player_id IS NOT NULL AND l.market = 'player_points'
               GROUP BY l.game_date, l.game_code, l.player_id, l.line)
     ) WHERE pick = 1
 ),

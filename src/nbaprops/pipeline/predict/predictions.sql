@@ -48,6 +48,7 @@ expected AS (
 ),
 day_lines AS (
     SELECT l.* FROM raw_prop_lines l JOIN targets t ON l.game_date = t.target
+    WHERE l.market = 'player_points'
 ),
 known_names AS (  -- name -> id from history before the date, for lines the source left unmatched
     SELECT l.game_date AS target, l.player_lookup, arg_max(s.player_id, s.game_date) AS player_id

@@ -106,7 +106,8 @@ def day_inputs(wh: Warehouse, day: dt.date) -> DayInputs:
     if wh.has_table("raw_prop_lines"):
         props = wh.query(
             "SELECT game_date, game_key, player_id, player_lookup AS player_name_norm, bookmaker, "
-            "line, over_odds, under_odds, is_primary_line FROM raw_prop_lines WHERE game_date = $d",
+            "line, over_odds, under_odds, is_primary_line FROM raw_prop_lines "
+            "WHERE game_date = $d AND market = 'player_points'",
             {"d": day},
         ).to_pandas()
     if not props.empty:

@@ -16,7 +16,13 @@ from nbaprops.pipeline.contract import Context, ExternalFingerprint
 from nbaprops.pipeline.raw.contracts import Contract, Where, conform
 from nbaprops.sources.public_data import PublicData
 
-__all__ = ["coverage_for", "external_for", "load_public", "with_game_code", "with_player_lookup"]
+__all__ = [
+    "external_for",
+    "load_public",
+    "public_span",
+    "with_game_code",
+    "with_player_lookup",
+]
 
 
 def external_for(file: str):  # type: ignore[no-untyped-def]
@@ -29,14 +35,9 @@ def external_for(file: str):  # type: ignore[no-untyped-def]
     return fingerprint
 
 
-def coverage_for(file: str):  # type: ignore[no-untyped-def]
-    """A `source_coverage` function for one public data file: its first and last game date."""
-
-    def span(ctx: Context) -> tuple[dt.date, dt.date] | None:
-        data = ctx.public_data()
-        return _date_span(data.path(file), data.digest(file))
-
-    return span
+def public_span(data: PublicData, file: str) -> tuple[dt.date, dt.date] | None:
+    """(first, last) ``game_date`` of one public data file (None if it holds no rows)."""
+    return _date_span(data.path(file), data.digest(file))
 
 
 @cache

@@ -22,7 +22,9 @@ __all__ = [
     "GAME_LINES",
     "INJURIES",
     "INJURY_REPORT",
+    "LINE_SOURCES",
     "MANIFEST",
+    "MARKETS",
     "PLAYERS",
     "PLAYER_BOXSCORES",
     "PLAYER_BOXSCORES_ARCHIVE",
@@ -421,29 +423,47 @@ PLAYER_BOXSCORES_PUBLIC = Contract(
 """The canonical ``raw_player_boxscores`` table: the archive's columns plus ``source``."""
 
 
+MARKETS = (
+    "player_points",
+    "player_rebounds",
+    "player_assists",
+    "player_threes",
+    "player_points_rebounds_assists",
+    "player_blocks",
+    "player_steals",
+    "player_double_double",
+    "player_triple_double",
+)
+"""Player-prop markets, by The Odds API's names (yes/no markets, double- and triple-double, have no line)."""
+
+LINE_SOURCES = ("public_archive", "odds_api", "bettingpros")
+"""Who served a `raw_prop_lines` row."""
+
 PROP_LINES_PUBLIC = Contract(
     "raw_prop_lines",
     (
         col("game_date", DATE, null=False),
         col("game_code", STR, null=False, pattern=CODE),
         col("game_key", STR, null=False, pattern=KEY),
-        col("event_id", STR, null=False, pattern=ID),
-        col("game_time_utc", TS, null=False),
+        col("event_id", STR, pattern=ID),  # none in the archive's historical threes
+        col("game_time_utc", TS),  # none in the archive's 2023-25 PRA lines
         col("player_name", STR, null=False),
         col("player_lookup", STR),
-        col("player_id", I64, range_=(1, 99_999_999)),  # null: the archive could not match the name
-        col("market", STR, null=False, allowed=("player_points",)),
+        col("player_id", I64, range_=(1, 99_999_999)),  # null: the source could not match the name
+        col("market", STR, null=False, allowed=MARKETS),
         col("bookmaker", STR, null=False),
-        col("line", F64, null=False, range_=(0, 100)),
+        col("line", F64, range_=(0, 100)),  # null: a yes/no market (double-double, triple-double)
         col("over_odds", F64, range_=(-100_000, 100_000)),  # American odds
         col("under_odds", F64, range_=(-100_000, 100_000)),
-        col("snapshot", STR, null=False),
+        col("snapshot", STR),  # the source's label of its snapshot (none in the historical threes)
+        col("snapshot_time", TS),  # when the snapshot was taken; null where the label has no time zone
         col("is_primary_line", BOOL, null=False),
+        col("source", STR, null=False, allowed=LINE_SOURCES),
     ),
-    key=("game_code", "player_name", "bookmaker", "line", "snapshot"),
+    key=("game_code", "market", "player_name", "bookmaker", "line", "snapshot", "source"),
     partition_column="game_date",
     ignored=frozenset(
-        {"home_team", "away_team", "player_name_norm", "source", "source_commit", "source_path"}
+        {"home_team", "away_team", "player_name_norm", "source_commit", "source_path"}
         | {"n_lines_same_book_snapshot", "match_method"}
     ),
 )
