@@ -66,7 +66,8 @@ def test_box_score_play_by_play_and_pdfs_requests() -> None:
     inj = nbac.injury_report(dt.datetime(2024, 1, 4, 12, 30))
     assert inj.endpoint == "referee/injury/Injury-Report_2024-01-04_12PM.pdf" and inj.expect == "pdf"
     book = nbac.gamebook_pdf(dt.date(2024, 4, 10), "mem", "cle")
-    assert book.endpoint.endswith("/pdfs/20240410/20240410_MEMCLE_book.pdf")
+    assert book.endpoint == "20240410/20240410_MEMCLE_book.pdf" and book.profile is nbac.GAMEBOOK
+    assert nbac.GAMEBOOK.base_url == "https://statsdmz.nba.com/pdfs"
 
 
 def test_player_list_and_schedule_recorded_payloads_are_not_empty() -> None:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 import pyarrow as pa
 
 from nbaprops.core.types import PartitionKind, Phase
-from nbaprops.storage.warehouse import Audit, KeyRange, Partition, PartitionValue
+from nbaprops.storage.warehouse import Audit, KeyRange, Partition, PartitionValue, Query
 
 if TYPE_CHECKING:
     from nbaprops.core.calendar import Calendar
@@ -139,9 +139,10 @@ class Processor:
     inputs: tuple[Input, ...] = ()
     build: Builder | None = None
     sql: Path | None = None
-    build_many: Callable[[list[Context]], pa.Table] | None = None
+    build_many: Callable[[list[Context]], pa.Table | Query] | None = None
     """Optional: build many date partitions at once (same rows as `build` per partition);
-    the runner uses it for batches and still records every partition on its own."""
+    the runner uses it for batches and still records every partition on its own.  It may
+    return a `Query` (a SQL model whose text depends on which optional inputs exist)."""
     external: External | None = None
     """Fingerprint of data read from outside the warehouse (source processors)."""
     per_game: bool = True

@@ -2,8 +2,9 @@
 
 Three hosts with their own profiles (and circuit breakers): ``stats.nba.com``
 (scoreboard, box scores, game logs, player index; needs browser-like headers),
-``cdn.nba.com`` (season schedule, play-by-play) and ``ak-static.cms.nba.com`` /
-``statsdmz.nba.com`` (injury report and gamebook PDFs).
+``cdn.nba.com`` (season schedule, play-by-play), ``ak-static.cms.nba.com`` (injury report
+PDFs) and ``statsdmz.nba.com`` (gamebook PDFs).  The per-game requests (box score, gamebook,
+play-by-play) take the game id or code the date's scoreboard lists.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from nbaprops.sources.http import SourceProfile
 
 __all__ = [
     "CDN",
+    "GAMEBOOK",
     "PDF",
     "STATS",
     "gamebook_pdf",
@@ -46,6 +48,10 @@ CDN = SourceProfile(name="nbac_cdn", base_url="https://cdn.nba.com/static/json",
 PDF = SourceProfile(
     name="nbac_pdf", base_url="https://ak-static.cms.nba.com", headers={"Accept": "application/pdf"}
 )
+GAMEBOOK = SourceProfile(
+    name="nbac_gamebook", base_url="https://statsdmz.nba.com/pdfs", headers={"Accept": "application/pdf"}
+)
+"""The gamebook PDFs' host: its own profile, so a mirror or a test points it elsewhere."""
 
 _RESULT_SETS = json_shape("resultSets")
 
@@ -161,12 +167,12 @@ def injury_report(at: dt.datetime) -> Request:
 
 
 def gamebook_pdf(day: dt.date, away: str, home: str) -> Request:
-    """The official gamebook PDF of one game (DNP and inactive reasons)."""
+    """The official gamebook PDF of one game (DNP and inactive reasons); published after the final."""
     code = f"{day:%Y%m%d}_{away.upper()}{home.upper()}"
     return Request(
         kind="nbac_gamebook_pdf",
-        profile=PDF,
-        endpoint=f"https://statsdmz.nba.com/pdfs/{day:%Y%m%d}/{code}_book.pdf",
+        profile=GAMEBOOK,
+        endpoint=f"{day:%Y%m%d}/{code}_book.pdf",
         expect="pdf",
         ext="pdf",
     )

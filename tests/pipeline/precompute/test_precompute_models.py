@@ -30,6 +30,7 @@ from nbaprops.pipeline.precompute.player_composite_factors import PLAYER_COMPOSI
 from nbaprops.pipeline.precompute.player_daily_cache import PLAYER_DAILY_CACHE
 from nbaprops.pipeline.precompute.player_shot_zone_analysis import PLAYER_SHOT_ZONE_ANALYSIS
 from nbaprops.pipeline.precompute.team_defense_zone_analysis import TEAM_DEFENSE_ZONE_ANALYSIS
+from nbaprops.storage.queries.shot_zones import NO_PLAY_BY_PLAY
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "analytics"))
 from test_analytics_models import D1, D2, D3, model, raw_world
@@ -61,6 +62,7 @@ def con() -> Iterator[duckdb.DuckDBPyConnection]:
         today=D2,
         recent_days=RECENT_DAYS,
     )
+    c.execute(f"CREATE TABLE raw_nbac_play_by_play AS {NO_PLAY_BY_PLAY}")  # no play-by-play scraped
     yield c
     c.close()
 
@@ -122,6 +124,27 @@ def test_player_shot_zone_analysis_rows(con: duckdb.DuckDBPyConnection) -> None:
     assert (p1["pts_share_2"], p1["pts_share_3"], p1["pts_share_ft"]) == (12 / 20, 6 / 20, 2 / 20)
     assert p1["fg3a_rate"] == 6 / 16
     assert (p3["pts_share_2"], p3["pts_share_3"], p3["pts_share_ft"]) == (22 / 40, 12 / 40, 6 / 40)
+    assert p1["games_with_zones"] == 0 and p1["rim_fga_rate"] is None and p1["zone_source"] is None
+
+
+def test_player_shot_zone_analysis_reads_play_by_play_zones(con: duckdb.DuckDBPyConnection) -> None:
+    shots = [
+        ("1", D1, "Restricted Area", "Made"),
+        ("1", D1, "Restricted Area", "Missed"),
+        ("1", D1, "Left Corner 3", "Made"),
+        ("1", D2, "Mid-Range", "Missed"),
+        ("1", D3, "Above the Break 3", "Made"),  # the target date itself: never read
+        ("1", D1, None, None),  # not a field goal (no area)
+    ]
+    con.executemany("INSERT INTO raw_nbac_play_by_play VALUES (?, ?, ?, ?)", shots)
+    build_phase4(con, [D3])
+    rows = {r["player_id"]: r for r in model(con, PLAYER_SHOT_ZONE_ANALYSIS.sql, game_dates=[D3])}  # type: ignore[arg-type]
+    p1 = rows[1]
+    assert (p1["games_with_zones"], p1["zone_source"]) == (2, "nbac_play_by_play")
+    assert (p1["rim_fga_rate"], p1["corner3_fga_rate"], p1["mid_fga_rate"]) == (2 / 4, 1 / 4, 1 / 4)
+    assert (p1["above_break3_fga_rate"], p1["paint_fga_rate"], p1["rim_fg_pct"]) == (0.0, 0.0, 0.5)
+    assert p1["pts_share_2"] == 12 / 20  # the scoring kinds still come from the box scores
+    assert rows[3]["games_with_zones"] == 0 and rows[3]["zone_source"] is None
 
 
 def test_team_defense_zone_analysis_rows(con: duckdb.DuckDBPyConnection) -> None:

@@ -61,6 +61,7 @@ status AS (  -- the latest published status per listed player and game
     SELECT a.game_date, a.game_code, a.team, a.player_id, a.player_lookup,
            arg_max(a.status, a.as_of) AS status
     FROM player_availability a JOIN targets t ON a.game_date = t.game_date
+    WHERE NOT coalesce(a.after_game, false)  -- gamebook statuses come after the game
     GROUP BY a.game_date, a.game_code, a.team, a.player_id, a.player_lookup
 ),
 team_out AS (

@@ -75,7 +75,7 @@ consensus AS (  -- the most offered line; ties go to the lower line
 availability AS (  -- the latest published status per player and game of the dates
     SELECT a.game_code, a.player_id, arg_max(a.status, a.as_of) AS status
     FROM player_availability a JOIN targets t ON a.game_date = t.target
-    WHERE a.player_id IS NOT NULL
+    WHERE a.player_id IS NOT NULL AND NOT coalesce(a.after_game, false)  -- gamebook: after the game
     GROUP BY a.game_code, a.player_id
 ),
 universe AS (

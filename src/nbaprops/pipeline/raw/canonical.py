@@ -1,8 +1,12 @@
 """The canonical player box scores: every source, one row per player and game.
 
-Sources, by declared priority (`BOX_SOURCES`): NBA.com's box score
-(``raw_nbac_player_boxscores``), balldontlie (``raw_bdl_player_boxscores``), then the public
-archive (history and backfills).  Each game is served by the first source that has played
+Sources, by declared priority (`BOX_SOURCES`): NBA.com's per-game box score
+(``raw_nbac_team_boxscores``, boxscoretraditionalv2, source ``nbac_boxscore``), NBA.com's game
+log of the date (``raw_nbac_player_boxscores``, leaguegamelog, ``nbac``), balldontlie
+(``raw_bdl_player_boxscores``), then the public archive (history and backfills).  The NBA.com
+gamebook is not a stats source here: its parser reads the DNP/DND/NWT and inactive lines only
+(the one recorded gamebook does not decode, so a stat-line parser could not be checked on a
+real page); its statuses feed ``player_availability``, after the fact.  Each game is served by the first source that has played
 rows for it (**fallback per game**: a source that returns nothing for a game hands it to the
 next); within a served game, a field the serving source leaves NULL is taken from the next
 source that lists the same player in the same game (**priority per field**, `FILLED_FIELDS`:
@@ -59,6 +63,7 @@ class BoxSource:
 
 ARCHIVE = BoxSource("public_archive", None)
 BOX_SOURCES: tuple[BoxSource, ...] = (
+    BoxSource("nbac_boxscore", "raw_nbac_team_boxscores"),
     BoxSource("nbac", "raw_nbac_player_boxscores"),
     BoxSource("bdl", "raw_bdl_player_boxscores"),
     ARCHIVE,

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from nbaprops.core.errors import DataError
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Input, Processor
-from nbaprops.pipeline.raw import schemas
+from nbaprops.pipeline.raw import per_game, schemas
 from nbaprops.pipeline.raw.contracts import Where, conform
 from nbaprops.pipeline.raw.parsers import get_parser, parse_payload
 from nbaprops.pipeline.raw.players import ALIASES, INDEX, PlayerRegistry
@@ -36,6 +36,9 @@ class PayloadSpec:
     """The registry's source name for player resolution."""
     only_partition_date: bool = False
     """Keep only rows of the partition's date (a report that also lists the next day's games)."""
+    per_game: bool = False
+    """One payload per game, fetched after the date's scoreboard (stored in the same manifest):
+    rows take the game's code from it (`pipeline/raw/per_game.py`)."""
 
     @property
     def manifest(self) -> str:
@@ -89,7 +92,7 @@ def parse_stored(ctx: Context, spec: PayloadSpec) -> pa.Table:
                 "game_date",
                 pc.fill_null(t.column("game_date"), pa.scalar(ctx.date, pa.date32())),
             )
-        tables.append(t)
+        tables.append(per_game.identify(ctx, spec.manifest, path, t) if spec.per_game else t)
     out = pa.concat_tables(tables) if tables else contract.schema.empty_table()
     if spec.only_partition_date and out.num_rows:
         out = out.filter(pc.equal(out.column("game_date"), pa.scalar(ctx.date, pa.date32())))
@@ -139,5 +142,8 @@ PAYLOAD_SPECS: tuple[PayloadSpec, ...] = (
     PayloadSpec("bp_events", "raw_bp_events", "bettingpros"),
     PayloadSpec("oddsa_player_props_his", "raw_oddsa_prop_lines", "odds_api"),
     PayloadSpec("nbac_injury_report", "raw_nbac_injury_report", "nbac", only_partition_date=True),
+    PayloadSpec("nbac_team_boxscore", "raw_nbac_team_boxscores", "nbac", per_game=True),
+    PayloadSpec("nbac_gamebook_pdf", "raw_nbac_gamebook", "nbac", per_game=True),
+    PayloadSpec("nbac_play_by_play", "raw_nbac_play_by_play", "nbac", per_game=True),
 )
 PAYLOAD_PROCESSORS: tuple[Processor, ...] = tuple(payload_processor(s) for s in PAYLOAD_SPECS)

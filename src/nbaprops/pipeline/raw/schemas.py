@@ -196,6 +196,9 @@ PLAY_BY_PLAY_CONTRACT = Contract(
         col("points", I32, null=False, range_=(0, 3)),  # points this action scored
         col("score_home", I32, null=False, range_=TEAM_PTS),
         col("score_away", I32, null=False, range_=TEAM_PTS),
+        col("game_code", STR, pattern=CODE),  # null in the payload; filled from the date's scoreboard
+        col("area", STR),  # shot zone as NBA.com names it ("Restricted Area", "Mid-Range", ...)
+        col("shot_distance", F64, range_=(0, 100)),  # feet
     ),
     key=("game_id", "action_number"),
 )
@@ -225,6 +228,7 @@ GAMEBOOK_CONTRACT = Contract(
         col("player_lookup", STR),
         col("status", STR, null=False, allowed=("played", "dnp", "dnd", "nwt", "inactive")),
         col("reason", STR),
+        col("fetched_at", TS),  # when the payload was fetched (null in the payload; the manifest's)
     ),
     key=("game_code", "team", "player_name"),
 )
@@ -414,7 +418,7 @@ PLAYER_BOXSCORES_PUBLIC = Contract(
     "raw_player_boxscores",
     (
         *PLAYER_BOXSCORES_ARCHIVE.columns,
-        col("source", STR, null=False, allowed=("nbac", "bdl", "public_archive")),  # who served the row
+        col("source", STR, null=False, allowed=("nbac", "bdl", "public_archive", "nbac_boxscore")),  # who served the row
     ),
     key=PLAYER_BOXSCORES_ARCHIVE.key,
     rules=BOX_RULES,

@@ -30,6 +30,7 @@ from nbaprops.storage.rawstore import RawStore
 
 __all__ = [
     "PLAYER_INDEX",
+    "Game",
     "SCRAPES",
     "ScrapeSpec",
     "client_for",
@@ -75,8 +76,52 @@ SCRAPES: tuple[ScrapeSpec, ...] = (
         "The Odds API events of the date, then each event's player points props an hour before tip-off",
         follow=lambda d, got: _props_for_events(d, got),
     ),
+    ScrapeSpec(
+        "nbac_team_boxscore",
+        lambda d: [nbac.scoreboard(d)],
+        "NBA.com scoreboardV2 of the date, then each final game's boxscoretraditionalv2",
+        follow=lambda d, got: _per_game(got, lambda g: nbac.team_boxscore(g.game_id)),
+    ),
+    ScrapeSpec(
+        "nbac_gamebook_pdf",
+        lambda d: [nbac.scoreboard(d)],
+        "NBA.com scoreboardV2 of the date, then each final game's gamebook PDF",
+        follow=lambda d, got: _per_game(got, lambda g: nbac.gamebook_pdf(g.day, g.away, g.home)),
+    ),
+    ScrapeSpec(
+        "nbac_play_by_play",
+        lambda d: [nbac.scoreboard(d)],
+        "NBA.com scoreboardV2 of the date, then each final game's live play-by-play",
+        follow=lambda d, got: _per_game(got, lambda g: nbac.play_by_play(g.game_id)),
+    ),
 )
-"""Every kind scraped per date (per-game kinds are fetched with `scrape_requests`)."""
+"""Every kind scraped per date; a per-game kind's first step is the date's scoreboard, its
+``follow`` one request per game listed there."""
+
+
+@dataclass(frozen=True)
+class Game:
+    """One game of a date's scoreboard: what a per-game request needs."""
+
+    game_id: str
+    day: dt.date
+    away: str
+    home: str
+
+
+def _per_game(got: list[tuple[Request, bytes]], build: Callable[[Game], Request]) -> list[Request]:
+    """One request per *final* game of the stored scoreboard(s): a game in progress has a partial
+    box score and no gamebook yet, so it is fetched by the night pass, once it is final."""
+    from nbaprops.pipeline.raw.parsers import parse_payload
+
+    out: list[Request] = []
+    for req, content in got:
+        if req.kind != "nbac_scoreboard_v2":
+            continue
+        for g in parse_payload(req.kind, content).to_pylist():
+            if g["status"] == "final":
+                out.append(build(Game(g["game_id"], g["game_date"], g["away_team"], g["home_team"])))
+    return out
 
 
 def _morning_utc(day: dt.date) -> dt.datetime:

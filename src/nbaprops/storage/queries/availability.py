@@ -22,3 +22,30 @@ WHERE game_date < $d AND list_contains($names, player_lookup)
 GROUP BY player_lookup
 """
 """The NBA.com id each name last played under before a date (names no registry entry resolves)."""
+
+GAMEBOOK_ROWS: Final = """
+SELECT game_code, player_name, player_lookup, status, reason, fetched_at
+FROM raw_nbac_gamebook
+WHERE game_date = $d
+ORDER BY game_code, player_lookup
+"""
+"""Every player a stored gamebook of the date lists as not playing (DNP, DND, NWT, inactive)."""
+
+GAMEBOOK_COUNT = "SELECT count(*) FROM raw_nbac_gamebook WHERE game_date = $d"
+"""How many gamebook rows the warehouse holds for one game date."""
+
+GAMEBOOK_TEAMS: Final = """
+SELECT game_code, player_lookup, any_value(team) AS team, any_value(nba_player_id) AS nba_player_id
+FROM raw_nbac_team_boxscores
+WHERE game_date = $d AND list_contains($names, player_lookup)
+GROUP BY game_code, player_lookup
+"""
+"""The team (and NBA.com id) the game's NBA.com box score lists a gamebook name under."""
+
+KNOWN_PLAYER_TEAMS: Final = """
+SELECT player_lookup, arg_max(team, game_date) AS team
+FROM raw_player_boxscores
+WHERE game_date < $d AND list_contains($names, player_lookup)
+GROUP BY player_lookup
+"""
+"""The team each name last played for before a date."""

@@ -38,3 +38,13 @@ WHERE game_date BETWEEN $lo AND $hi AND list_contains($days, game_date)
   AND dnp_reason IS NULL AND coalesce(minutes, 0) > 0
 """
 """How many played rows a scraped source holds for some dates."""
+
+PER_GAME_SCOREBOARDS: Final = """
+SELECT path FROM {table}
+WHERE game_date = $d AND kind = 'nbac_scoreboard_v2'
+ORDER BY fetched_at, path
+"""
+"""The scoreboard payload(s) a per-game kind's manifest lists for a date (its first step)."""
+
+PER_GAME_PAYLOAD: Final = "SELECT endpoint, fetched_at FROM {table} WHERE game_date = $d AND path = $path"
+"""Where and when one per-game payload was fetched (its manifest row)."""

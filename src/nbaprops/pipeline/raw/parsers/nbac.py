@@ -241,7 +241,12 @@ def _points(a: dict[str, Any]) -> int:
 
 
 def parse_play_by_play(content: bytes, kind: str = "nbac_play_by_play") -> pa.Table:
-    """Live play-by-play: one row per action, with the points each action scored."""
+    """Live play-by-play: one row per action, with the points each action scored.
+
+    Field goals keep their shot location as NBA.com classifies it (``area``: "Restricted
+    Area", "In The Paint (Non-RA)", "Mid-Range", "Left Corner 3", "Right Corner 3", "Above the
+    Break 3", "Backcourt") and ``shot_distance`` in feet; other actions have neither.
+    """
     doc = load_json(kind, content)
     game_id = as_id(kind, need(kind, doc, "game.gameId"), "game.gameId")
     rows = []
@@ -265,6 +270,9 @@ def parse_play_by_play(content: bytes, kind: str = "nbac_play_by_play") -> pa.Ta
                 "points": _points(a),
                 "score_home": as_int(kind, a["scoreHome"], "game.actions.scoreHome"),
                 "score_away": as_int(kind, a["scoreAway"], "game.actions.scoreAway"),
+                "game_code": None,
+                "area": a.get("area") if a.get("isFieldGoal") else None,
+                "shot_distance": a.get("shotDistance") if a.get("isFieldGoal") else None,
             }
         )
     return to_table(kind, rows, schemas.PLAY_BY_PLAY)

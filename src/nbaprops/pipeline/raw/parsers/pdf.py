@@ -218,6 +218,7 @@ def parse_gamebook(content: bytes, kind: str = "nbac_gamebook_pdf") -> pa.Table:
                     "player_lookup": lookup(name),
                     "status": m.group("code").lower(),
                     "reason": m.group("reason").strip(),
+                    "fetched_at": None,
                 }
             )
         elif line.startswith("Inactive:"):
@@ -232,6 +233,7 @@ def parse_gamebook(content: bytes, kind: str = "nbac_gamebook_pdf") -> pa.Table:
                             "player_lookup": lookup(name.strip()),
                             "status": "inactive",
                             "reason": reason.rstrip(")").strip() or None,
+                            "fetched_at": None,
                         }
                     )
     return to_table(kind, rows, schemas.GAMEBOOK)
