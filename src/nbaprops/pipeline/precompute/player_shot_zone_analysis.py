@@ -14,7 +14,7 @@ from nbaprops.pipeline.contract import Context, Input, Processor
 from nbaprops.storage.queries.shot_zones import NO_PLAY_BY_PLAY
 from nbaprops.storage.warehouse import Query
 
-__all__ = ["PLAY_BY_PLAY", "PLAYER_SHOT_ZONE_ANALYSIS"]
+__all__ = ["PLAYER_SHOT_ZONE_ANALYSIS", "PLAY_BY_PLAY"]
 
 PLAY_BY_PLAY = "raw_nbac_play_by_play"
 _SQL = Path(__file__).with_suffix(".sql")

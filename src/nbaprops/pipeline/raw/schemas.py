@@ -418,7 +418,9 @@ PLAYER_BOXSCORES_PUBLIC = Contract(
     "raw_player_boxscores",
     (
         *PLAYER_BOXSCORES_ARCHIVE.columns,
-        col("source", STR, null=False, allowed=("nbac", "bdl", "public_archive", "nbac_boxscore")),  # who served the row
+        col(
+            "source", STR, null=False, allowed=("nbac", "bdl", "public_archive", "nbac_boxscore")
+        ),  # who served the row
     ),
     key=PLAYER_BOXSCORES_ARCHIVE.key,
     rules=BOX_RULES,

@@ -30,8 +30,8 @@ from nbaprops.storage.rawstore import RawStore
 
 __all__ = [
     "PLAYER_INDEX",
-    "Game",
     "SCRAPES",
+    "Game",
     "ScrapeSpec",
     "client_for",
     "manifest_table",
