@@ -265,3 +265,50 @@ def test_play_by_play_shot_zones_feed_the_next_game(world: dict[str, Any]) -> No
         runner.wh.rows("SELECT player_id, pts FROM raw_player_boxscores WHERE game_code = $c", {"c": CODE})
     )
     assert {p: pbp.get(p, 0) for p in box} == box
+
+
+def test_the_gamebook_lines_parse_into_statuses_and_reasons() -> None:
+    from nbaprops.pipeline.raw.parsers import parse_payload
+
+    book = _pdf(["Official Scorer's Report", "Andre Drummond DND - Injury/Illness",
+                 "Reggie Jackson DNP - Coach's Decision", "Inactive: Joel Embiid (Injury/Illness - Left Knee)"])  # fmt: skip
+    rows = {
+        r["player_name"]: (r["status"], r["reason"])
+        for r in parse_payload("nbac_gamebook_pdf", book).to_pylist()
+    }
+    assert rows == {
+        "Andre Drummond": ("dnd", "Injury/Illness"),
+        "Reggie Jackson": ("dnp", "Coach's Decision"),
+        "Joel Embiid": ("inactive", "Injury/Illness - Left Knee"),
+    }
+
+
+def test_a_box_score_of_a_game_not_on_the_scoreboard_fails_and_keeps_its_payloads(tmp_path: Path) -> None:
+    def wrong_game(request: Request) -> Response:  # every answer names a game of another date
+        doc = json.loads(json.dumps(BOX))
+        doc["parameters"]["GameID"] = "0022499999"
+        for row in _player_stats(doc)["rowSet"]:
+            row[0] = "0022499999"
+        return Response(json.dumps(doc), content_type="application/json")
+
+    server = HTTPServer(host="127.0.0.1")
+    server.start()
+    server.expect_request("/stats/scoreboardV2").respond_with_data(
+        SCOREBOARD, content_type="application/json"
+    )
+    server.expect_request("/stats/playerindex").respond_with_data(
+        PLAYER_INDEX, content_type="application/json"
+    )
+    server.expect_request("/stats/boxscoretraditionalv2").respond_with_handler(wrong_game)
+    http = HttpSettings(base_urls={"nbac_stats": server.url_for("/stats")}, max_attempts=1, rate_per_host=0)
+    s = make_settings(tmp_path / "home", http=http)
+    runner = Runner(settings=s, warehouse=DuckDBWarehouse(s.warehouse_url), code_version="test")
+    names = ("raw_nbac_players", "scrape_nbac_team_boxscore", "raw_nbac_team_boxscores")
+    report = runner.run([REG.get(n) for n in names], [DAY])
+    (o,) = [o for o in report.outcomes if o.processor == "raw_nbac_team_boxscores"]
+    assert o.status == "failed" and "game 0022499999 is not on the 2025-01-15 scoreboard" in (o.error or "")
+    assert not runner.wh.has_table("raw_nbac_team_boxscores")  # nothing written
+    stored = runner.wh.rows("SELECT path FROM manifest_nbac_team_boxscore WHERE kind = 'nbac_team_boxscore'")
+    assert len(stored) == 11 and all(runner.raw.get(p) for (p,) in stored)  # every payload kept
+    server.stop()
+    runner.wh.close()
