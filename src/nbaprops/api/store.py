@@ -1,13 +1,16 @@
 """Read-only access to the warehouse for the API, the dashboard and ``picks``.
 
 DuckDB lets one process write a file, and a reader holding it open blocks that writer.
-So every request opens the file read-only, reads, and closes it: the pipeline can start
-between two requests.  While a writer holds the file the open fails with a
+So every request opens the warehouse read-only, reads, and closes it, through
+`DuckDBWarehouse.open_reading`: the writer's read snapshot when it is current or a run holds
+the file (`storage.snapshot`; an older one is logged in one line), the live file otherwise.
+Only a run that has not yet published a snapshot makes the open fail with a
 `WarehouseError` naming the process; the API turns that into a 503 (and ``/health`` says so).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -20,6 +23,8 @@ from nbaprops.storage.queries.ledger import LEDGER_DDL
 
 __all__ = ["read_runner", "reading"]
 
+log = logging.getLogger(__name__)
+
 
 @contextmanager
 def reading(settings: Settings) -> Iterator[Warehouse]:
@@ -29,10 +34,18 @@ def reading(settings: Settings) -> Iterator[Warehouse]:
         WarehouseError: no warehouse yet, or a writer holds the file.
     """
     wh = open_warehouse(settings.warehouse_url, read_only=True, threads=settings.duckdb_threads)
+    _say(wh)
     try:
         yield wh
     finally:
         wh.close()
+
+
+def _say(wh: Warehouse) -> None:
+    """Log the one line saying a read comes from an older snapshot (a run is writing)."""
+    note = getattr(wh, "read_note", None)
+    if note:
+        log.info(note)
 
 
 class _LedgerReadOnly(DuckDBWarehouse):
@@ -57,7 +70,8 @@ def read_runner(settings: Settings) -> Iterator[Runner]:
     Raises:
         WarehouseError: no warehouse or no ledger yet, or a writer holds the file.
     """
-    wh = _LedgerReadOnly(settings.warehouse_url, read_only=True, threads=settings.duckdb_threads)
+    wh = _LedgerReadOnly.open_reading(settings.warehouse_url, threads=settings.duckdb_threads)
+    _say(wh)
     try:
         yield Runner(settings=settings, warehouse=wh)
     finally:

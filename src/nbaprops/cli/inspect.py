@@ -46,6 +46,9 @@ def ledger_cmd(
     day = parse_date(date, what="--date")
     check_range(limit, what="--limit", low=0, high=10_000_000)
     wh = open_warehouse(settings().warehouse_url, read_only=True)
+    note = getattr(wh, "read_note", None)
+    if note:  # a run is writing: its read snapshot, and how old
+        err.print(note, highlight=False)
     runs = Ledger.read(wh).runs(
         partition=day.isoformat() if day else None,
         status=status,
@@ -78,6 +81,8 @@ def sql_cmd(
     """
     s = settings()
     with open_console(s.warehouse_url, threads=s.duckdb_threads) as sealed:
+        if sealed.read_note:  # a run is writing: its read snapshot, and how old
+            err.print(sealed.read_note, highlight=False)
         result = sealed.query(query, limit=limit, timeout=timeout)
     shown = result.table.num_rows
     note = f"{shown:,} rows shown, more available (raise --limit)" if result.more else None

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from nbaprops.api.store import read_runner
 from nbaprops.cli.app import app, settings
 from nbaprops.cli.console import (
     JsonOption,
@@ -103,7 +104,23 @@ def validate_cmd(
     With --season it also prints the season's coverage per phase.
     Example: nbaprops validate --season 2025-26 --alarms-only --fail-on alarm
     """
-    runner = open_runner(settings())
+    with read_runner(settings()) as runner:  # never takes a running writer's lock
+        note = getattr(runner.wh, "read_note", None)
+        if note:  # a run is writing: its read snapshot, and how old
+            err.print(note, highlight=False)
+        _validate(runner, season, start_date, end_date, phase, alarms_only, fail_on, as_json)
+
+
+def _validate(
+    runner: Runner,
+    season: str | None,
+    start_date: str | None,
+    end_date: str | None,
+    phase: list[int] | None,
+    alarms_only: bool,
+    fail_on: FailOn,
+    as_json: bool,
+) -> None:
     days = _dates(runner, season, start_date, end_date)
     findings = validate(runner, days, phases=_phases(phase))
     alarms = sum(f.alarm for f in findings)

@@ -38,7 +38,8 @@ def open_warehouse(
 
     Args:
         url: a DuckDB file path (or ``:memory:``), or ``bigquery://project/dataset``.
-        read_only: open without write access.
+        read_only: open without write access; on DuckDB, while a run writes, its read snapshot
+            (`storage.snapshot`; ``read_note`` says so).
         threads: DuckDB worker threads.
         settings: where the BigQuery client settings come from (default: the environment).
 
@@ -54,4 +55,6 @@ def open_warehouse(
             ) from exc
         bq = (settings or get_settings()).bigquery
         return BigQueryWarehouse(url, api_endpoint=bq.api_endpoint, location=bq.location, read_only=read_only)
-    return DuckDBWarehouse(url, read_only=read_only, threads=threads)
+    if read_only:  # never takes a running writer's lock: its read snapshot instead
+        return DuckDBWarehouse.open_reading(url, threads=threads)
+    return DuckDBWarehouse(url, threads=threads)

@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from nbaprops.core.errors import ConfigError, InputError, WarehouseError
+from nbaprops.storage.snapshot import WarehouseLocked, lock_holder, open_reading
 
 __all__ = ["SEALED_CONFIG", "ConsoleResult", "SealedConsole", "open_console"]
 
@@ -61,9 +62,11 @@ class SealedConsole:
         url: the warehouse file, for messages.
     """
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, url: str) -> None:
+    def __init__(self, conn: duckdb.DuckDBPyConnection, url: str, read_note: str | None = None) -> None:
         self._conn = conn
         self.url = url
+        self.read_note = read_note
+        """One line when what is read is an older snapshot (a run is writing)."""
 
     def close(self) -> None:
         """Close the connection."""
@@ -145,8 +148,14 @@ def open_console(url: str, *, threads: int | None = None) -> SealedConsole:
     config = dict(SEALED_CONFIG)
     if threads:
         config = {"threads": threads, **config}
-    try:
-        conn = duckdb.connect(url, read_only=True, config=config)
-    except duckdb.Error as exc:
-        raise WarehouseError(f"cannot open warehouse {url} read-only: {_first_line(exc)}") from None
-    return SealedConsole(conn, url)
+
+    def connect(path: str) -> duckdb.DuckDBPyConnection:
+        try:
+            return duckdb.connect(path, read_only=True, config=config)
+        except duckdb.Error as exc:
+            held = lock_holder(exc)
+            msg = f"cannot open warehouse {url} read-only: {_first_line(exc)}"
+            raise (WarehouseLocked(msg, held) if held is not None else WarehouseError(msg)) from None
+
+    conn, note = open_reading(url, connect)  # a running writer's read snapshot, never its lock
+    return SealedConsole(conn, url, note)

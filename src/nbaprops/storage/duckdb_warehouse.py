@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import re
 import threading
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import duckdb
 import pyarrow as pa
 
 from nbaprops.core.errors import DataError, WarehouseError
 from nbaprops.storage.queries import catalog as q
+from nbaprops.storage.snapshot import (
+    PUBLISH_EVERY_S,
+    Publisher,
+    WarehouseLocked,
+    connect,
+    lock_holder,
+    open_reading,
+)
 from nbaprops.storage.sql_warehouse import PARTITIONS, SQLWarehouse
 from nbaprops.storage.warehouse import Audit, Partition, PartitionValue, Query, WriteResult, among, ident
 
@@ -39,6 +48,16 @@ def _checked_columns(table: str, rows: pa.Table) -> None:
         ident(name, what="column", where=f"the rows for {table}")
 
 
+def _closing(conn: duckdb.DuckDBPyConnection, snapshots: Publisher | None, lock: threading.RLock) -> None:
+    """Publish a writer's final read snapshot, then close its database."""
+    if snapshots:
+        with lock:
+            snapshots.final(conn.cursor())
+    conn.close()
+    if snapshots:
+        snapshots.release()  # only now: closing it earlier would drop DuckDB's file lock
+
+
 class DuckDBWarehouse(SQLWarehouse):
     """A warehouse in one DuckDB file (or ``:memory:``).
 
@@ -49,9 +68,21 @@ class DuckDBWarehouse(SQLWarehouse):
         path: the database file; its folder is created.
         read_only: open without write access (``nbaprops sql``).
         threads: DuckDB worker threads (default: all cores).
+        snapshot_every: a writer on a file publishes its read snapshot (`storage.snapshot`)
+            at most this often in seconds, and when it closes; None: never.
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, threads: int | None = None):
+    read_note: str | None = None
+    """Set by `open_reading` when what is read is an older snapshot (one line saying so)."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        threads: int | None = None,
+        snapshot_every: float | None = PUBLISH_EVERY_S,
+    ):
         self.url = str(path)
         if self.url != ":memory:":
             if read_only and not Path(self.url).exists():
@@ -61,15 +92,21 @@ class DuckDBWarehouse(SQLWarehouse):
         if threads:
             config["threads"] = threads
         try:
-            self._conn = duckdb.connect(self.url, read_only=read_only, config=config)
+            self._conn = connect(self.url, read_only=read_only, config=config)
         except duckdb.Error as exc:
-            held = re.search(r"Conflicting lock is held in .* \(PID (\d+)\)", str(exc))
-            if held:  # DuckDB allows one writing process; readers wait for it too
-                raise WarehouseError(
-                    f"warehouse {self.url} is in use by process {held.group(1)} (a run or backfill): "
-                    "wait for it to finish; `nbaprops backfill --status` works meanwhile"
+            held = lock_holder(exc)
+            if held is not None:  # DuckDB allows one writing process (readers read its snapshot)
+                raise WarehouseLocked(
+                    f"warehouse {self.url} is in use by process {held} (a run or backfill): "
+                    "wait for it to finish; `nbaprops backfill --status` works meanwhile",
+                    held,
                 ) from exc
             raise WarehouseError(f"cannot open warehouse {self.url}: {exc}") from exc
+        self._snapshots = (
+            Publisher(Path(self.url), snapshot_every)
+            if snapshot_every is not None and not read_only and self.url != ":memory:"
+            else None
+        )
         self._local = threading.local()
         self._write_lock = threading.RLock()
         """Writes are serialised across threads (reads are not): concurrent writers on one
@@ -79,6 +116,25 @@ class DuckDBWarehouse(SQLWarehouse):
         """Column lists of tables known to exist (dropped on any schema change we make)."""
         if not read_only:
             self._open_catalog()
+        self._closer = weakref.finalize(self, _closing, self._conn, self._snapshots, self._write_lock)
+        """Closes the database once: at `close`, when collected, or at interpreter exit (so a
+        run that never closes its warehouse still publishes its final snapshot)."""
+
+    @classmethod
+    def open_reading(cls, path: str | Path, *, threads: int | None = None) -> Self:
+        """Open for reading without taking a running writer's lock: the live file, or the
+        writer's read snapshot (`storage.snapshot`); `read_note` says when it is an older one.
+
+        Raises:
+            WarehouseError: no warehouse yet; a writer holds it and has published no snapshot.
+        """
+        if str(path) == ":memory:":
+            return cls(path, read_only=True, threads=threads)
+        if not Path(path).exists():
+            raise WarehouseError(f"no warehouse at {path}: run the pipeline first")
+        wh, note = open_reading(path, lambda p: cls(p, read_only=True, threads=threads))
+        wh.url, wh.read_note = str(path), note
+        return wh
 
     # --- connections ----------------------------------------------------
     @property
@@ -93,11 +149,14 @@ class DuckDBWarehouse(SQLWarehouse):
     def _transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         cur = self._cur
         cur.execute("BEGIN TRANSACTION")
+        self._local.in_transaction = True  # no snapshot is published inside it
         try:
             yield cur
         except BaseException:
             cur.execute("ROLLBACK")
             raise
+        finally:
+            self._local.in_transaction = False
         cur.execute("COMMIT")
 
     # --- writes ---------------------------------------------------------
@@ -129,7 +188,10 @@ class DuckDBWarehouse(SQLWarehouse):
                 rows = self._cur.sql(rows.sql, params=dict(rows.params)).to_arrow_table()
             _checked_columns(table, rows)
             with self._write_lock:
-                return self._replace(table, column, values, keys, rows, audits)
+                out = self._replace(table, column, values, keys, rows, audits)
+                if self._snapshots:
+                    self._snapshots.wrote(self._cur)
+                return out
         except duckdb.Error as exc:
             raise WarehouseError(f"write to {table} failed, partition unchanged: {exc}") from exc
 
@@ -237,6 +299,8 @@ class DuckDBWarehouse(SQLWarehouse):
         try:
             with self._write_lock:
                 self._cur.execute(sql, dict(params or {}))
+                if self._snapshots and not getattr(self._local, "in_transaction", False):
+                    self._snapshots.wrote(self._cur)
         except duckdb.Error as exc:
             raise WarehouseError(f"statement failed: {exc}") from exc
 
@@ -249,6 +313,13 @@ class DuckDBWarehouse(SQLWarehouse):
                 self._known[table] = cols
         return list(cols)
 
+    def publish_snapshot(self) -> None:
+        """Publish the read snapshot now (a writer on a file; no-op otherwise)."""
+        if self._snapshots:
+            with self._write_lock:
+                self._snapshots.now(self._cur)
+
     def close(self) -> None:
-        """Close the database."""
-        self._conn.close()
+        """Close the database (a writer publishes its read snapshot first)."""
+        self._snapshots = None
+        self._closer()
