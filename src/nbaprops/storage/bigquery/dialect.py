@@ -9,7 +9,10 @@ OFFSET``, ``::VARCHAR`` -> ``CAST(... AS STRING)``, ``now()``, ``TIMESTAMPTZ``);
 do is rewritten here, each rule named in `REWRITES`:
 
 * ``hash(x)`` (DuckDB's 64-bit row hash, used by the order-independent checksums) becomes
-  ``FARM_FINGERPRINT(TO_JSON_STRING(x))``: BigQuery's 64-bit hash of a canonical text of the row;
+  the first 60 bits of ``MD5(TO_JSON_STRING(x))`` as an ``INT64`` (``CAST('0x...' AS INT64)``):
+  a hash of a canonical text of the row.  Not ``FARM_FINGERPRINT``: the emulator computes that
+  in pure Python, 45x slower than its native MD5 (7.3 s against 0.16 s for 20,000 rows), which
+  made checksums most of a season's time there;
 * ``HUGEINT``/``INT128`` (DuckDB's 128-bit integer, for a sum of 64-bit hashes) becomes
   ``BIGNUMERIC``, BigQuery's widest exact number;
 * ``a || b`` with a non-string operand casts that operand to ``STRING`` (DuckDB concatenates
@@ -60,7 +63,10 @@ REWRITES = (
 def _hash(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Anonymous) and str(node.this).lower() == "hash" and len(node.expressions) == 1:
         row_text = exp.Anonymous(this="TO_JSON_STRING", expressions=[node.expressions[0]])
-        return exp.Anonymous(this="FARM_FINGERPRINT", expressions=[row_text])
+        digest = exp.Anonymous(this="TO_HEX", expressions=[exp.Anonymous(this="MD5", expressions=[row_text])])
+        head = exp.Anonymous(this="SUBSTR", expressions=[digest, exp.Literal.number(1), exp.Literal.number(15)])
+        hexed = exp.Anonymous(this="CONCAT", expressions=[exp.Literal.string("0x"), head])
+        return exp.Cast(this=hexed, to=exp.DataType.build("BIGINT"))
     return node
 
 

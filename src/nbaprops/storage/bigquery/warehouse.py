@@ -106,7 +106,7 @@ class BigQueryWarehouse(SQLWarehouse):
     cluster_columns: ClassVar[tuple[str, ...]] = ("player_lookup", "team_abbr", "game_code")
     """Columns a new table is clustered by, in this order, where it has them (at most four)."""
     checksum_is_engine_specific: ClassVar[bool] = True
-    """Checksums compare within one engine only (BigQuery hashes rows with FARM_FINGERPRINT)."""
+    """Checksums compare within one engine only (BigQuery hashes rows with MD5 of their JSON text)."""
 
     def __init__(
         self,
