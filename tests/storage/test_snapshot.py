@@ -145,7 +145,9 @@ def test_ledger_sql_validate_and_the_api_read_while_another_process_runs_the_pip
         assert sql.exit_code == 0, sql.output
         got = json.loads(sql.stdout)[0]
         assert got["n"] == got["catalogued"] > 0, got  # data and catalog of one committed state
-        val = cli.invoke(app, ["validate", "--start-date", "2025-10-21", "--end-date", "2025-10-22", "--json"])
+        val = cli.invoke(
+            app, ["validate", "--start-date", "2025-10-21", "--end-date", "2025-10-22", "--json"]
+        )
         assert val.exit_code == 0, val.output
         kinds = {f["classification"] for f in json.loads(val.stdout)}
         assert not kinds & {"tampered", "tracking_mismatch", "real_loss", "partial"}, kinds

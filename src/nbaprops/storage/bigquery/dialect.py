@@ -64,7 +64,9 @@ def _hash(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Anonymous) and str(node.this).lower() == "hash" and len(node.expressions) == 1:
         row_text = exp.Anonymous(this="TO_JSON_STRING", expressions=[node.expressions[0]])
         digest = exp.Anonymous(this="TO_HEX", expressions=[exp.Anonymous(this="MD5", expressions=[row_text])])
-        head = exp.Anonymous(this="SUBSTR", expressions=[digest, exp.Literal.number(1), exp.Literal.number(15)])
+        head = exp.Anonymous(
+            this="SUBSTR", expressions=[digest, exp.Literal.number(1), exp.Literal.number(15)]
+        )
         hexed = exp.Anonymous(this="CONCAT", expressions=[exp.Literal.string("0x"), head])
         return exp.Cast(this=hexed, to=exp.DataType.build("BIGINT"))
     return node
