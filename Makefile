@@ -1,13 +1,14 @@
 # nbaprops: `make demo` runs one real season end to end, `make test` runs the tests.
 UV := ./scripts/uv
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 # --compile-bytecode: site-packages get .pyc once at install, so start-up stays fast even
 # where PYTHONDONTWRITEBYTECODE is set (a project-wide uv setting would recompile on every `uv run`)
 SYNC := $(UV) sync --frozen --quiet --compile-bytecode
 RUN := $(UV) run --frozen
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast test-remote lint format bench clean
+.PHONY: help demo demo-bigquery test test-fast test-remote lint format bench clean
 
 help:            ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -15,6 +16,11 @@ help:            ## list the targets
 demo:            ## run the whole pipeline for one real season on the embedded DuckDB
 	$(SYNC)
 	$(RUN) nbaprops demo
+
+demo-bigquery:   ## the demo season on DuckDB and on the local BigQuery + GCS emulators: same rows and grades
+	$(SYNC)
+	bash scripts/emulators.sh
+	$(RUN) python benchmarks/demo_bigquery.py $(DEMO_ARGS)
 
 test: lint       ## lint (ruff, ruff format --check, mypy), then the whole test suite (reads ../shared)
 	$(RUN) pytest -n 2 -m "not remote" $(PYTEST_ARGS)

@@ -92,7 +92,9 @@ def _figures(settings: Any, season: str, end: dt.date | None) -> tuple[float, di
         "ledger": sorted(rep.ledger),
         "failed": len(rep.report.failed),
         "graded": rep.graded,
-        "mae": None if rep.mae is None else round(rep.mae, 9),
+        # 4 places: DuckDB computes on the box scores' FLOAT (32-bit) columns in 32 bits where
+        # BigQuery has only FLOAT64, which moves a season's MAE in the 6th decimal
+        "mae": None if rep.mae is None else round(rep.mae, 4),
         "bets": rep.bets,
         "wins": rep.wins,
         "losses": rep.losses,
