@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from _support import make_settings
 from nbaprops.api import create_app
 from nbaprops.core.config import Settings
+from nbaprops.storage.snapshot import snapshot_path
 
 
 def _sql(settings: Settings, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
@@ -225,7 +226,19 @@ def writer(private_home: Path) -> Iterator[Settings]:
     proc.wait(timeout=10)
 
 
-def test_a_writer_holding_the_file_is_reported_not_a_500(writer: Settings) -> None:
+def test_a_writer_holding_the_file_is_read_through_its_snapshot(writer: Settings) -> None:
+    assert snapshot_path(writer.warehouse_url).exists()  # published by the run that built the home
+    with TestClient(create_app(writer)) as c:
+        health = c.get("/health")
+        picks = c.get("/picks", params={"date": "2025-11-04"})
+        page = c.get("/dashboard/health")
+    assert health.status_code == 200 and health.json()["warehouse_reachable"], health.text
+    assert picks.status_code == 200 and picks.json()["items"], picks.text
+    assert page.status_code == 200
+
+
+def test_a_writer_without_a_snapshot_yet_is_reported_not_a_500(writer: Settings) -> None:
+    snapshot_path(writer.warehouse_url).unlink()  # a run in its first seconds: nothing published
     with TestClient(create_app(writer)) as c:
         health = c.get("/health")
         picks = c.get("/picks", params={"date": "2025-11-04"})
@@ -233,7 +246,7 @@ def test_a_writer_holding_the_file_is_reported_not_a_500(writer: Settings) -> No
     assert health.status_code == 200
     body = health.json()
     assert body["status"] == "degraded" and not body["warehouse_reachable"]
-    assert "in use by process" in body["detail"]
+    assert "in use by process" in body["detail"] and "no read snapshot yet" in body["detail"]
     assert picks.status_code == 503 and "in use by process" in picks.json()["detail"]
     assert page.status_code == 503 and "cannot be read now" in page.text
 
