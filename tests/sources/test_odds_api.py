@@ -47,7 +47,13 @@ def test_game_lines_and_props_requests() -> None:
         and lines.validate(LINES) is None
     )
     props = odds_api.historical_player_props("cd0bc7d0c238f4446ce1c03d0cea7ec4", at)
-    assert props.params["markets"] == "player_points"
+    assert props.params["markets"].split(",") == [
+        "player_points", "player_rebounds", "player_assists", "player_threes", "player_points_rebounds_assists",
+        "player_blocks", "player_steals", "player_double_double", "player_triple_double",
+    ]  # fmt: skip
+    assert (
+        odds_api.player_props("cd0bc7d0c238f4446ce1c03d0cea7ec4").params["markets"] == props.params["markets"]
+    )
     assert props.endpoint == "historical/sports/basketball_nba/events/cd0bc7d0c238f4446ce1c03d0cea7ec4/odds"
 
 

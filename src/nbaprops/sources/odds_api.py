@@ -1,4 +1,4 @@
-"""The Odds API (``api.the-odds-api.com/v4``): events, game lines and player points props.
+"""The Odds API (``api.the-odds-api.com/v4``): events, game lines and player props of every market.
 
 Live and historical endpoints; historical answers wrap the live shape in
 ``{"timestamp", "previous_timestamp", "next_timestamp", "data"}``.  The key is
@@ -14,7 +14,9 @@ from nbaprops.sources.base import Request, json_shape, list_at
 from nbaprops.sources.http import SourceProfile
 
 __all__ = [
+    "BOOKMAKERS",
     "GAME_MARKETS",
+    "PLAYER_MARKETS",
     "PROFILE",
     "PROP_MARKETS",
     "events",
@@ -34,7 +36,32 @@ PROFILE = SourceProfile(
 )
 SPORT = "basketball_nba"
 GAME_MARKETS = "h2h,spreads,totals"
-PROP_MARKETS = "player_points"
+PLAYER_MARKETS: tuple[str, ...] = (
+    "player_points",
+    "player_rebounds",
+    "player_assists",
+    "player_threes",
+    "player_points_rebounds_assists",
+    "player_blocks",
+    "player_steals",
+    "player_double_double",
+    "player_triple_double",
+)
+"""The player markets asked for (The Odds API keys; ``raw_prop_lines.market`` uses the same names)."""
+PROP_MARKETS = ",".join(PLAYER_MARKETS)
+BOOKMAKERS = frozenset(
+    {
+        # region "us"
+        "betonlineag", "betmgm", "betrivers", "betus", "bovada", "draftkings", "fanatics", "fanduel",
+        "lowvig", "mybookieag", "williamhill_us",
+        # region "us2" and keys The Odds API has served for US books
+        "ballybet", "betanysports", "betparx", "espnbet", "fliff", "hardrockbet", "rebet", "windcreek",
+        "pointsbetus", "superbook", "twinspires", "unibet_us", "wynnbet", "barstool", "circasports",
+        "sisportsbook", "tipico_us", "foxbet",
+    }
+)  # fmt: skip
+"""Bookmaker keys a price is accepted from; a quote from any other book is kept in the raw
+table with a ``flag`` and never reaches ``raw_prop_lines`` until it is added here."""
 
 
 def _iso(at: dt.datetime) -> str:
@@ -49,7 +76,7 @@ def events() -> Request:
 
 
 def player_props(event_id: str) -> Request:
-    """Current player points props of one event (live)."""
+    """Current player props of one event, every market of `PLAYER_MARKETS` (live)."""
     return Request(
         "oddsa_player_props",
         PROFILE,
@@ -89,5 +116,5 @@ def historical_game_lines(event_id: str, at: dt.datetime) -> Request:
 
 
 def historical_player_props(event_id: str, at: dt.datetime) -> Request:
-    """Player points props of one event at a snapshot."""
+    """Player props of one event at a snapshot, every market of `PLAYER_MARKETS`."""
     return _historical_odds("oddsa_player_props_his", event_id, at, PROP_MARKETS)

@@ -28,6 +28,7 @@ from nbaprops.ops.ledger import Ledger
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.raw.players import resolve_alias, unresolved
 from nbaprops.pipeline.registry import default_registry
+from nbaprops.sources import odds_api
 from nbaprops.storage import DuckDBWarehouse
 
 DAY = dt.date(2024, 1, 15)
@@ -310,7 +311,7 @@ def serve_odds(server: HTTPServer, *, recorded: bool = False) -> None:
 
     def props(request: Request) -> Response:
         event_id = request.path.split("/")[-2]
-        assert request.args["markets"] == "player_points" and request.args["apiKey"] == "ok"
+        assert request.args["markets"] == odds_api.PROP_MARKETS and request.args["apiKey"] == "ok"
         if recorded:
             return Response(ODDS_RECORDED, content_type="application/json")
         body = _props_payload(events[event_id], with_props=event_id.startswith("cd0bc7d0"))

@@ -10,6 +10,7 @@ an empty table.  A manifest that says every payload was a valid empty answer
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,6 +40,9 @@ class PayloadSpec:
     per_game: bool = False
     """One payload per game, fetched after the date's scoreboard (stored in the same manifest):
     rows take the game's code from it (`pipeline/raw/per_game.py`)."""
+    observed: bool = False
+    """Rows are as of the fetch (live odds): ``snapshot_time`` is the manifest's ``fetched_at`` of
+    the payload, so the same body fetched again later is a later snapshot of the same lines."""
 
     @property
     def manifest(self) -> str:
@@ -46,13 +50,13 @@ class PayloadSpec:
         return f"manifest_{self.kind}"
 
 
-def _manifest_rows(ctx: Context, spec: PayloadSpec) -> list[tuple[str, str, bool]]:
+def _manifest_rows(ctx: Context, spec: PayloadSpec) -> list[tuple[str, str, bool, dt.datetime]]:
     if not ctx.warehouse.has_table(spec.manifest):
         return []
     return [
-        (str(p), str(s), bool(e))
-        for p, s, e in ctx.warehouse.rows(
-            f"SELECT path, sha256, empty FROM {spec.manifest} WHERE game_date = $d AND kind = $k "
+        (str(p), str(s), bool(e), f)
+        for p, s, e, f in ctx.warehouse.rows(
+            f"SELECT path, sha256, empty, fetched_at FROM {spec.manifest} WHERE game_date = $d AND kind = $k "
             "ORDER BY fetched_at, path",
             {"d": ctx.date, "k": spec.kind},
         )
@@ -84,8 +88,11 @@ def parse_stored(ctx: Context, spec: PayloadSpec) -> pa.Table:
     if not rows and not _scraped(ctx, spec):
         raise DataError(f"no stored {spec.kind} payload for {ctx.date}: run scrape_{spec.kind} first")
     tables = []
-    for path, _sha, _empty in rows:
+    for path, _sha, _empty, fetched_at in rows:
         t = parse_payload(spec.kind, ctx.raw.get(path), name=path)
+        if spec.observed:
+            at = pa.array([fetched_at] * t.num_rows, t.schema.field("snapshot_time").type)
+            t = t.set_column(t.schema.get_field_index("snapshot_time"), "snapshot_time", at)
         if "game_date" in t.column_names:  # per-date payloads: fill what the payload leaves open
             t = t.set_column(
                 t.schema.get_field_index("game_date"),
@@ -107,8 +114,9 @@ def parse_stored(ctx: Context, spec: PayloadSpec) -> pa.Table:
 def _fingerprint(spec: PayloadSpec) -> Callable[[Context], ExternalFingerprint]:
     def fingerprint(ctx: Context) -> ExternalFingerprint:
         rows = _manifest_rows(ctx, spec)
-        digest = ",".join(sorted(s for _, s, _ in rows))
-        return ExternalFingerprint(f"{spec.kind}:{digest}", sum(1 for *_, e in rows if not e))
+        seen = (f"{s}@{f.isoformat()}" if spec.observed else s for _, s, _, f in rows)
+        digest = ",".join(sorted(seen))
+        return ExternalFingerprint(f"{spec.kind}:{digest}", sum(1 for _, _, e, _ in rows if not e))
 
     return fingerprint
 
@@ -141,6 +149,7 @@ PAYLOAD_SPECS: tuple[PayloadSpec, ...] = (
     PayloadSpec("espn_scoreboard_api", "raw_espn_games", "espn"),
     PayloadSpec("bp_events", "raw_bp_events", "bettingpros"),
     PayloadSpec("oddsa_player_props_his", "raw_oddsa_prop_lines", "odds_api"),
+    PayloadSpec("oddsa_player_props", "raw_oddsa_live_prop_lines", "odds_api", observed=True),
     PayloadSpec("nbac_injury_report", "raw_nbac_injury_report", "nbac", only_partition_date=True),
     PayloadSpec("nbac_team_boxscore", "raw_nbac_team_boxscores", "nbac", per_game=True),
     PayloadSpec("nbac_gamebook_pdf", "raw_nbac_gamebook", "nbac", per_game=True),

@@ -293,9 +293,10 @@ PROP_LINES_CONTRACT = Contract(
         col("player_name", STR, null=False),
         col("player_lookup", STR),
         col("nba_player_id", STR, pattern=ID),  # from the player registry (null: unresolved)
-        col("line", F64, null=False, range_=(0, 100)),
-        col("over_price", F64, range_=DECIMAL_ODDS),  # decimal odds
+        col("line", F64, range_=(0, 100)),  # null only on a flagged row (the book's line was not a number)
+        col("over_price", F64, range_=DECIMAL_ODDS),  # decimal odds (null: not offered, or flagged)
         col("under_price", F64, range_=DECIMAL_ODDS),
+        col("flag", STR),  # why the quote is unusable (bad price, line, book or market); null: usable
     ),
     key=("source", "event_id", "snapshot_time", "bookmaker", "market", "player_name", "line"),
 )

@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import SourceError
-from nbaprops.pipeline.contract import Context, Processor
+from nbaprops.pipeline.contract import Context, ExternalFingerprint, Processor
 from nbaprops.pipeline.raw.schemas import MANIFEST
 from nbaprops.sources import bdl, bettingpros, espn, nbac, odds_api
 from nbaprops.sources.base import Request
@@ -49,6 +49,10 @@ class ScrapeSpec:
     description: str
     follow: Callable[[dt.date, list[tuple[Request, bytes]]], Sequence[Request]] | None = None
     """Second step: requests built from the first step's payloads (e.g. props per event)."""
+    snapshots: bool = False
+    """Every fetch is an observation (live lines): a run is never skipped, and the date's
+    earlier manifest rows are kept beside the new ones, even when a body is byte-identical to
+    an earlier one (the raw store keeps one copy; the manifest row says when it was seen)."""
 
     @property
     def manifest(self) -> str:
@@ -73,7 +77,7 @@ SCRAPES: tuple[ScrapeSpec, ...] = (
     ScrapeSpec(
         "oddsa_player_props_his",
         lambda d: [odds_api.historical_events(_morning_utc(d))],
-        "The Odds API events of the date, then each event's player points props an hour before tip-off",
+        "The Odds API events of the date, then each event's player props (every market) an hour before tip-off",
         follow=lambda d, got: _props_for_events(d, got),
     ),
     ScrapeSpec(
@@ -93,6 +97,14 @@ SCRAPES: tuple[ScrapeSpec, ...] = (
         lambda d: [nbac.scoreboard(d)],
         "NBA.com scoreboardV2 of the date, then each final game's live play-by-play",
         follow=lambda d, got: _per_game(got, lambda g: nbac.play_by_play(g.game_id)),
+    ),
+    ScrapeSpec(
+        "oddsa_player_props",
+        lambda d: [odds_api.events()],
+        "The Odds API live events, then each event of the date's current player props (every market); "
+        "each run adds a snapshot",
+        follow=lambda d, got: _props_for_events(d, got),
+        snapshots=True,
     ),
 )
 """Every kind scraped per date; a per-game kind's first step is the date's scoreboard, its
@@ -130,20 +142,22 @@ def _morning_utc(day: dt.date) -> dt.datetime:
 
 
 def _props_for_events(day: dt.date, got: list[tuple[Request, bytes]]) -> list[Request]:
-    """One historical props request per event of `day` (US/Eastern), an hour before tip-off."""
+    """One props request per event of `day` (US/Eastern): from historical events, the snapshot
+    an hour before tip-off; from live events, the current odds."""
     from nbaprops.pipeline.raw.parsers import parse_payload
 
     out: list[Request] = []
     for req, content in got:
-        if req.kind != "oddsa_events_his":
+        if req.kind not in ("oddsa_events_his", "oddsa_events"):
             continue
         for e in parse_payload(req.kind, content).to_pylist():
-            if e["game_date"] == day:
-                out.append(
-                    odds_api.historical_player_props(
-                        e["event_id"], e["commence_time"] - dt.timedelta(hours=1)
-                    )
-                )
+            if e["game_date"] != day:
+                continue
+            if req.kind == "oddsa_events":
+                out.append(odds_api.player_props(e["event_id"]))
+            else:
+                at = e["commence_time"] - dt.timedelta(hours=1)
+                out.append(odds_api.historical_player_props(e["event_id"], at))
     return out
 
 
@@ -222,19 +236,35 @@ def scrape_date(spec: ScrapeSpec, day: dt.date, *, settings: Settings, raw: RawS
 
 
 def scrape_processor(spec: ScrapeSpec) -> Processor:
-    """The phase-1 processor of a scrape spec (output ``manifest_<kind>``)."""
+    """The phase-1 processor of a scrape spec (output ``manifest_<kind>``).
+
+    A snapshot kind (`ScrapeSpec.snapshots`) returns the date's earlier manifest rows with the
+    new ones (the runner replaces the partition with both), and its external fingerprint is
+    the moment of the run: what a live source says now can only be known by asking, so the
+    runner never skips it as unchanged.
+    """
 
     def build(ctx: Context) -> pa.Table:
-        return scrape_date(spec, ctx.date, settings=ctx.settings, raw=ctx.raw)
+        new = scrape_date(spec, ctx.date, settings=ctx.settings, raw=ctx.raw)
+        if not spec.snapshots or not ctx.warehouse.has_table(spec.manifest):
+            return new
+        earlier = ctx.warehouse.query(
+            f"SELECT * FROM {spec.manifest} WHERE game_date = $d ORDER BY fetched_at, path", {"d": ctx.date}
+        )
+        return pa.concat_tables([earlier.select(MANIFEST.names).cast(MANIFEST), new])
+
+    def observed_now(ctx: Context) -> ExternalFingerprint:
+        return ExternalFingerprint(f"observed:{dt.datetime.now(dt.UTC).isoformat()}", 1)
 
     return Processor(
         name=f"scrape_{spec.kind}",
         phase=1,
         output=spec.manifest,
         partition="date",
-        key=("kind", "sha256"),
+        key=("kind", "sha256", "fetched_at") if spec.snapshots else ("kind", "sha256"),
         description=f"Scrape: {spec.description} (raw payload stored, manifest row written).",
         build=build,
+        external=observed_now if spec.snapshots else None,
         per_game=False,
     )
 
