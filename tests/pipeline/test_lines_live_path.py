@@ -1,0 +1,158 @@
+"""Prop lines from the scraped sources, every market, every snapshot kept.
+
+The date is 2024-01-24 (US/Eastern): the public archive holds no prop line of any market for it
+(`props_points.parquet` and `props_other_markets.parquet` start later or skip it), so its lines
+can only come from the scrape.  A local server on 127.0.0.1 serves The Odds API: the recorded
+events of the date (`oddsa_events_his/raw_4c3bc8f6.json`; live: the same list unwrapped) and, per
+event, props answers built from the recorded event answer (`tests/_odds_props.py` says how: no
+recording holds a player market), with the recorded NBA.com player index for the registry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from _odds_props import DAY_EVENTS, RECORDED_EVENTS, live_events, props_answer
+from _support import FIXTURES, make_settings
+from nbaprops.core.config import HttpSettings, SourceKeys
+from nbaprops.ops.ledger import Ledger
+from nbaprops.ops.runner import Runner
+from nbaprops.pipeline.registry import default_registry
+from nbaprops.storage import DuckDBWarehouse
+
+DAY = dt.date(2024, 1, 24)
+REG = default_registry()
+PLAYER_INDEX = (FIXTURES / "nbac_player_list" / "raw_7af00b51.json").read_bytes()
+DAL, SAS, GSW = DAY_EVENTS
+MORNING = {
+    DAL: [
+        ("draftkings", "player_points", "Luka Doncic", 33.5, 1.87, 1.95),  # the book drops the accent
+        ("fanduel", "player_points", "Luka Doncic", 33.5, 1.91, 1.91),
+        ("draftkings", "player_rebounds", "Luka Doncic", 8.5, 1.8, 2.0),
+        ("draftkings", "player_points", "Devin Booker", 27.5, 1.91, 1.91),
+        ("draftkings", "player_points", "Dereck Lively", 8.5, 1.91, 1.91),  # index: "Dereck Lively II"
+    ],
+    SAS: [
+        ("draftkings", "player_points", "Shai Gilgeous-Alexander", 31.5, 1.87, 1.95),
+        ("draftkings", "player_assists", "Shai Gilgeous-Alexander", 6.5, 1.95, 1.87),
+        ("fanduel", "player_points_rebounds_assists", "Victor Wembanyama", 33.5, 1.87, 1.93),
+        ("fanduel", "player_blocks", "Victor Wembanyama", 3.5, 2.1, 1.74),
+    ],
+    GSW: [
+        ("draftkings", "player_threes", "Stephen Curry", 4.5, 1.74, 2.1),
+        ("draftkings", "player_points", "Trae Young", 27.5, 1.87, 1.95),
+        ("draftkings", "player_double_double", "Trae Young", None, 1.53, 2.4),
+    ],
+}
+MOVED = ("draftkings", "player_points", "Devin Booker", 28.5, 1.91, 1.91)
+"""The second snapshot: DraftKings moved Booker's points line from 27.5 to 28.5."""
+
+
+class OddsServer:
+    """The Odds API on 127.0.0.1: live and historical events and props, the props of a round."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.server, self.quotes = server, {k: list(v) for k, v in MORNING.items()}
+        server.expect_request("/stats/playerindex").respond_with_data(
+            PLAYER_INDEX, content_type="application/json"
+        )
+        server.expect_request("/odds/sports/basketball_nba/events").respond_with_data(
+            live_events(), content_type="application/json"
+        )
+        server.expect_request(
+            "/odds/historical/sports/basketball_nba/events",
+            query_string={"date": "2024-01-24T15:00:00Z", "apiKey": "k"},
+        ).respond_with_data(RECORDED_EVENTS and _his_events(), content_type="application/json")
+        server.expect_request(
+            re.compile(r"/odds/(historical/)?sports/basketball_nba/events/\w+/odds")
+        ).respond_with_handler(self.props)
+
+    def props(self, request: Request) -> Response:
+        event_id = request.path.split("/")[-2]
+        live = not request.path.startswith("/odds/historical/")
+        body = props_answer(event_id, self.quotes.get(event_id, []), live=live)
+        return Response(body, content_type="application/json")
+
+
+def _his_events() -> bytes:
+    return (FIXTURES / "oddsa_events_his" / "raw_4c3bc8f6.json").read_bytes()
+
+
+def _runner(tmp: Path, server: HTTPServer) -> Runner:
+    base = server.url_for("").rstrip("/")
+    http = HttpSettings(base_urls={"odds_api": f"{base}/odds", "nbac_stats": f"{base}/stats"}, max_attempts=1,
+                        rate_per_host=0)  # fmt: skip
+    s = make_settings(tmp / "home", http=http, keys=SourceKeys(odds_api="k"))  # type: ignore[arg-type]
+    return Runner(settings=s, warehouse=DuckDBWarehouse(s.warehouse_url), code_version="test")
+
+
+@pytest.fixture
+def odds(threaded_server: HTTPServer) -> OddsServer:
+    return OddsServer(threaded_server)
+
+
+@pytest.fixture
+def runner(tmp_path: Path, odds: OddsServer) -> Iterator[Runner]:
+    r = _runner(tmp_path, odds.server)
+    assert not r.run([REG.get("raw_nbac_players")], [DAY]).failed
+    yield r
+    r.wh.close()
+
+
+def _run(runner: Runner, *names: str) -> dict[str, str]:
+    report = runner.run([REG.get(n) for n in names], [DAY])
+    assert not report.failed, [o.error for o in report.failed]
+    return {o.processor: o.status for o in report.outcomes}
+
+
+LIVE = ("scrape_oddsa_player_props", "raw_oddsa_live_prop_lines")
+
+
+def test_two_live_scrapes_keep_two_snapshots(runner: Runner, odds: OddsServer) -> None:
+    assert _run(runner, *LIVE) == dict.fromkeys(LIVE, "success")
+    odds.quotes[DAL] = [MOVED if q[2] == "Devin Booker" else q for q in odds.quotes[DAL]]
+    assert _run(runner, *LIVE) == dict.fromkeys(LIVE, "success")  # nothing skipped as unchanged
+    manifest = runner.wh.rows(
+        "SELECT kind, count(*), count(DISTINCT fetched_at), count(DISTINCT sha256) FROM manifest_oddsa_player_props "
+        "GROUP BY 1 ORDER BY 1"
+    )
+    # two observations of the events and of each of the 3 events' props; one props body changed
+    assert manifest == [("oddsa_events", 2, 2, 1), ("oddsa_player_props", 6, 6, 4)]
+    booker = runner.wh.rows(
+        "SELECT snapshot_time, line FROM raw_oddsa_live_prop_lines WHERE player_name = 'Devin Booker' "
+        "ORDER BY snapshot_time"
+    )
+    assert [line for _, line in booker] == [27.5, 28.5] and booker[0][0] < booker[1][0]
+    # every quote of the first observation is still there, and again in the second (a snapshot
+    # is one event's answer: the moment it was fetched)
+    snaps = runner.wh.rows(
+        "SELECT event_id, snapshot_time, count(*) FROM raw_oddsa_live_prop_lines GROUP BY 1, 2 ORDER BY 1, 2"
+    )
+    assert [(e, c) for e, _, c in snaps] == [(e, len(MORNING[e])) for e in sorted(MORNING) for _ in (1, 2)]
+    fetched = {f for (f,) in runner.wh.rows("SELECT fetched_at FROM manifest_oddsa_player_props "
+                                             "WHERE kind = 'oddsa_player_props'")}  # fmt: skip
+    assert {t for _, t, _ in snaps} == fetched  # a live snapshot is the moment it was fetched
+    runs = Ledger(runner.wh).runs(processor="scrape_oddsa_player_props").to_pylist()
+    assert [r["status"] for r in runs] == ["success", "success"]
+
+
+def test_an_identical_answer_later_is_another_observation(runner: Runner) -> None:
+    _run(runner, *LIVE)
+    _run(runner, *LIVE)
+    rows = runner.wh.rows(
+        "SELECT count(*), count(DISTINCT path), count(DISTINCT fetched_at) FROM manifest_oddsa_player_props "
+        "WHERE kind = 'oddsa_player_props'"
+    )
+    assert rows == [(6, 3, 6)]  # one stored copy per body, one manifest row per observation
+    lines = runner.wh.rows(
+        "SELECT count(DISTINCT snapshot_time), count(*) FROM raw_oddsa_live_prop_lines "
+        "WHERE player_name = 'Luka Doncic' AND market = 'player_points'"
+    )
+    assert lines == [(2, 4)]  # 2 books x 2 observations of an unchanged line
