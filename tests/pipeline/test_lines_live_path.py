@@ -156,3 +156,13 @@ def test_an_identical_answer_later_is_another_observation(runner: Runner) -> Non
         "WHERE player_name = 'Luka Doncic' AND market = 'player_points'"
     )
     assert lines == [(2, 4)]  # 2 books x 2 observations of an unchanged line
+
+
+def test_names_resolve_through_the_registry_and_the_rest_wait_in_the_queue(runner: Runner) -> None:
+    _run(runner, *LIVE, "player_unresolved")
+    ids = dict(runner.wh.rows("SELECT DISTINCT player_name, nba_player_id FROM raw_oddsa_live_prop_lines"))
+    # the book's "Luka Doncic" is the index's "Luka Dončić"; "Dereck Lively" (index: "... II") is not
+    assert ids["Luka Doncic"] == "1629029" and ids["Shai Gilgeous-Alexander"] == "1628983"
+    assert {n for n, i in ids.items() if i is None} == {"Dereck Lively"}
+    queued = runner.wh.rows("SELECT source, player_name, game_code, seen_in FROM player_unresolved")
+    assert queued == [("odds_api", "Dereck Lively", "20240124_PHX_DAL", "raw_oddsa_live_prop_lines")]

@@ -53,6 +53,8 @@ ALIAS_SCHEMA = pa.schema(
 )
 BOX_TABLES = ("raw_nbac_player_boxscores", "raw_bdl_player_boxscores")
 """Raw tables whose player rows are resolved (and queued when unknown)."""
+LINE_TABLES = ("raw_oddsa_prop_lines", "raw_oddsa_live_prop_lines")
+"""Raw prop-line tables whose player names are resolved (and queued when unknown: no source id, no team)."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,21 @@ def _build_unresolved(ctx: Context) -> pa.Table:
                     {"d": ctx.date},
                 )
             )
+    lines = [
+        f"SELECT source, player_name, game_code, game_date, '{t}' AS seen_in FROM {t} "
+        "WHERE game_date = $d AND nba_player_id IS NULL"
+        for t in LINE_TABLES
+        if ctx.warehouse.has_table(t)
+    ]
+    if lines:  # one row per name and game, however many books, markets and snapshots list it
+        parts.append(
+            ctx.warehouse.query(
+                "SELECT source, player_name, NULL AS source_player_id, game_code, NULL AS team, game_date, "
+                f"min(seen_in) AS seen_in FROM ({' UNION ALL '.join(lines)}) GROUP BY source, player_name, "
+                "game_code, game_date",
+                {"d": ctx.date},
+            )
+        )
     schema = pa.schema(
         [("source", pa.string()), ("player_name", pa.string()), ("source_player_id", pa.string()),
          ("game_code", pa.string()), ("team", pa.string()), ("game_date", pa.date32()), ("seen_in", pa.string())]
@@ -206,8 +223,13 @@ PLAYER_UNRESOLVED = Processor(
     output=UNRESOLVED,
     partition="date",
     key=("source", "player_name", "game_code"),
-    description="Unresolved player names seen in raw box scores, with game, team and table (the registry queue).",
-    inputs=(*(Input(t) for t in BOX_TABLES), Input(ALIASES, "all")),
+    description="Unresolved player names seen in raw box scores and scraped prop lines, with game, team and table "
+    "(the registry queue).",
+    inputs=(
+        *(Input(t) for t in BOX_TABLES),
+        *(Input(t, optional=True) for t in LINE_TABLES),
+        Input(ALIASES, "all"),
+    ),
     build=_build_unresolved,
     per_game=False,
 )
