@@ -10,7 +10,7 @@ import pytest
 
 from _support import FIXTURES
 from nbaprops.core.errors import TransientSourceError
-from nbaprops.sources import bettingpros
+from nbaprops.sources import bettingpros, odds_api
 
 EVENTS = (FIXTURES / "bp_events" / "raw_75470647.json").read_bytes()
 
@@ -41,3 +41,9 @@ def test_empty_and_broken(serving: MockSource) -> None:
 def test_player_points_offers_request() -> None:
     req = bettingpros.player_points(20879, page=2)
     assert req.params == {"sport": "NBA", "market_id": "156", "event_id": "20879", "page": "2"}
+
+
+def test_offers_request_per_market() -> None:
+    req = bettingpros.player_props(20879, "player_rebounds")
+    assert req.params == {"sport": "NBA", "market_id": "157", "event_id": "20879", "page": "1"}
+    assert set(bettingpros.MARKET_IDS) < set(odds_api.PLAYER_MARKETS)

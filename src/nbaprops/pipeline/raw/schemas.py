@@ -289,6 +289,7 @@ PROP_LINES_CONTRACT = Contract(
     "prop_lines",
     (
         *_QUOTE,
+        col("commence_time", TS),  # the event's tip-off (UTC)
         col("market", STR, null=False),
         col("player_name", STR, null=False),
         col("player_lookup", STR),

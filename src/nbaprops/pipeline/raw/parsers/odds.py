@@ -146,6 +146,7 @@ def parse_player_props(content: bytes, kind: str = "oddsa_player_props_his") -> 
                     "game_code": ev["game_code"],
                     "snapshot_time": when,
                     "bookmaker": book,
+                    "commence_time": ev["commence_time"],
                     "market": key,
                     "player_name": player,
                     "player_lookup": lookup(player),
