@@ -56,7 +56,7 @@ def american(decimal: pa.ChunkedArray | pa.Array) -> pa.Array:
     plus = pc.multiply(profit, 100.0)
     minus = pc.negate(pc.divide(100.0, profit))
     out = pc.if_else(pc.greater_equal(d, 2.0), plus, minus)
-    return pc.round(out, 0)  # type: ignore[no-any-return]
+    return pc.round(out, 0)
 
 
 def scraped_lines(wh: Warehouse, dates: Sequence[dt.date], schema: pa.Schema) -> pa.Table:
@@ -115,8 +115,14 @@ def mark_primary(t: pa.Table, *, over: pa.ChunkedArray, under: pa.ChunkedArray) 
     implied probabilities (1 / decimal price) are closest; ties go to the lower line."""
     gap = pc.abs(pc.subtract(pc.divide(1.0, over), pc.divide(1.0, under)))
     player = pc.coalesce(t.column("player_lookup"), t.column("player_name"))
-    groups = list(zip(*(c.to_pylist() for c in (player, t.column("game_date"), t.column("market"),
-                                                  t.column("bookmaker"), t.column("snapshot_time")))))  # fmt: skip
+    cols = (
+        player,
+        t.column("game_date"),
+        t.column("market"),
+        t.column("bookmaker"),
+        t.column("snapshot_time"),
+    )
+    groups = list(zip(*(c.to_pylist() for c in cols), strict=True))
     ranks = list(zip(gap.to_pylist(), t.column("line").to_pylist(), strict=True))
     best: dict[tuple[object, ...], int] = {}
     for i, g in enumerate(groups):
