@@ -20,7 +20,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from _odds_props import DAY_EVENTS, RECORDED_EVENTS, live_events, props_answer
-from _support import FIXTURES, make_settings
+from _support import FIXTURES, dates, make_settings
 from nbaprops.core.config import HttpSettings, SourceKeys
 from nbaprops.ops.ledger import Ledger
 from nbaprops.ops.runner import Runner
@@ -166,3 +166,67 @@ def test_names_resolve_through_the_registry_and_the_rest_wait_in_the_queue(runne
     assert {n for n, i in ids.items() if i is None} == {"Dereck Lively"}
     queued = runner.wh.rows("SELECT source, player_name, game_code, seen_in FROM player_unresolved")
     assert queued == [("odds_api", "Dereck Lively", "20240124_PHX_DAL", "raw_oddsa_live_prop_lines")]
+
+
+# --- the canonical table and the predictions of a date the archive has no line for ---------------
+HIS = ("scrape_oddsa_player_props_his", "raw_oddsa_prop_lines")
+OPENER = dt.date(2023, 10, 24)
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
+    """History from the archive up to the day before; the day's lines only from the scrape."""
+    server = HTTPServer(host="127.0.0.1")
+    server.start()
+    OddsServer(server)
+    r = _runner(tmp_path_factory.mktemp("lines"), server)
+    assert r.public_data().read_date("props_points", DAY).num_rows == 0
+    assert r.public_data().read_date("props_other_markets", DAY).num_rows == 0
+    assert not r.run([REG.calendar_source], [DAY]).failed
+    history = [REG.get(n) for n in ("raw_player_boxscores", "player_game_summary", "team_defense_game_summary")]
+    assert not r.run(history, dates(OPENER, DAY - dt.timedelta(days=1))).failed
+    _run(r, "raw_nbac_players", *HIS, *LIVE, "player_unresolved")
+    report = r.run(REG.select(), [DAY])  # every default processor of every phase
+    assert not report.failed, [o.error for o in report.failed]
+    server.stop()
+    yield r
+    r.wh.close()
+
+
+def test_the_scrape_serves_every_market_of_a_date_absent_from_the_archive(day: Runner) -> None:
+    got = day.wh.rows(
+        "SELECT source, market, count(*), count(snapshot_time), count(player_id) FROM raw_prop_lines "
+        "WHERE game_date = $d GROUP BY 1, 2 ORDER BY 1, 2", {"d": DAY}
+    )
+    # per market: the historical snapshot and the live one, every row timestamped
+    per_market: dict[str, int] = {}
+    for quotes in MORNING.values():
+        for q in quotes:
+            per_market[q[1]] = per_market.get(q[1], 0) + 2
+    lively = 2  # his + live: the one name the registry cannot resolve (in the queue)
+    assert [(s, m, n, t) for s, m, n, t, _ in got] == [("odds_api", m, n, n) for m, n in sorted(per_market.items())]
+    assert sum(n - ids for *_, n, _, ids in got) == lively
+    luka = day.wh.rows(
+        "SELECT DISTINCT player_id, game_key, bookmaker, line, over_odds, under_odds FROM raw_prop_lines "
+        "WHERE game_date = $d AND player_name = 'Luka Doncic' AND market = 'player_points' ORDER BY bookmaker",
+        {"d": DAY},
+    )
+    assert luka == [(1629029, "2024-01-24_PHX@DAL", "draftkings", 33.5, -115.0, -105.0),
+                    (1629029, "2024-01-24_PHX@DAL", "fanduel", 33.5, -110.0, -110.0)]  # fmt: skip
+    his = day.wh.rows("SELECT DISTINCT snapshot, snapshot_time FROM raw_prop_lines WHERE game_date = $d AND "
+                      "event_id = $e AND snapshot_time < '2024-02-01'", {"d": DAY, "e": GSW})  # fmt: skip
+    assert his == [("2024-01-25T03:55:40Z", dt.datetime(2024, 1, 25, 3, 55, 40, tzinfo=dt.UTC))]
+
+
+def test_predictions_of_that_date_use_the_scraped_points_lines(day: Runner) -> None:
+    calls = dict(
+        day.wh.rows(
+            "SELECT player_name, line FROM predictions WHERE game_date = $d AND line IS NOT NULL", {"d": DAY}
+        )
+    )
+    points = {q[2]: q[3] for quotes in MORNING.values() for q in quotes if q[1] == "player_points"}
+    resolved = {n: v for n, v in points.items() if n != "Dereck Lively"}
+    assert {n: calls.get(n) or calls.get("Luka Dončić") for n in resolved} == resolved
+    graded = day.wh.rows("SELECT count(*) FROM prediction_grades WHERE game_date = $d AND line IS NOT NULL",
+                         {"d": DAY})  # fmt: skip
+    assert graded[0][0] >= len(resolved)
