@@ -183,7 +183,9 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
     assert r.public_data().read_date("props_points", DAY).num_rows == 0
     assert r.public_data().read_date("props_other_markets", DAY).num_rows == 0
     assert not r.run([REG.calendar_source], [DAY]).failed
-    history = [REG.get(n) for n in ("raw_player_boxscores", "player_game_summary", "team_defense_game_summary")]
+    history = [
+        REG.get(n) for n in ("raw_player_boxscores", "player_game_summary", "team_defense_game_summary")
+    ]
     assert not r.run(history, dates(OPENER, DAY - dt.timedelta(days=1))).failed
     _run(r, "raw_nbac_players", *HIS, *LIVE, "player_unresolved")
     report = r.run(REG.select(), [DAY])  # every default processor of every phase
@@ -196,7 +198,8 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
 def test_the_scrape_serves_every_market_of_a_date_absent_from_the_archive(day: Runner) -> None:
     got = day.wh.rows(
         "SELECT source, market, count(*), count(snapshot_time), count(player_id) FROM raw_prop_lines "
-        "WHERE game_date = $d GROUP BY 1, 2 ORDER BY 1, 2", {"d": DAY}
+        "WHERE game_date = $d GROUP BY 1, 2 ORDER BY 1, 2",
+        {"d": DAY},
     )
     # per market: the historical snapshot and the live one, every row timestamped
     per_market: dict[str, int] = {}
@@ -204,7 +207,9 @@ def test_the_scrape_serves_every_market_of_a_date_absent_from_the_archive(day: R
         for q in quotes:
             per_market[q[1]] = per_market.get(q[1], 0) + 2
     lively = 2  # his + live: the one name the registry cannot resolve (in the queue)
-    assert [(s, m, n, t) for s, m, n, t, _ in got] == [("odds_api", m, n, n) for m, n in sorted(per_market.items())]
+    assert [(s, m, n, t) for s, m, n, t, _ in got] == [
+        ("odds_api", m, n, n) for m, n in sorted(per_market.items())
+    ]
     assert sum(n - ids for *_, n, _, ids in got) == lively
     luka = day.wh.rows(
         "SELECT DISTINCT player_id, game_key, bookmaker, line, over_odds, under_odds FROM raw_prop_lines "

@@ -101,7 +101,7 @@ def scraped_lines(wh: Warehouse, dates: Sequence[dt.date], schema: pa.Schema) ->
         "line": rows.column("line"),
         "over_odds": american(rows.column("over_price")),
         "under_odds": american(rows.column("under_price")),
-        "snapshot": pc.strftime(snap, format="%Y-%m-%dT%H:%M:%SZ"),
+        "snapshot": pa.array([_label(x) for x in snap.to_pylist()], pa.string()),
         "snapshot_time": snap,
         "source": rows.column("source"),
     }
@@ -110,14 +110,24 @@ def scraped_lines(wh: Warehouse, dates: Sequence[dt.date], schema: pa.Schema) ->
     return pa.table({f.name: pc.cast(t.column(f.name), f.type) for f in schema}, schema=schema)
 
 
+def _label(at: dt.datetime | None) -> str | None:
+    """A snapshot's label: its UTC time in ISO form, to the microsecond when it has one
+    (``2024-01-25T03:55:40Z``; a live fetch ``2024-01-25T03:55:40.123456Z``)."""
+    if at is None:
+        return None
+    at = at.astimezone(dt.UTC)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ" if at.microsecond else "%Y-%m-%dT%H:%M:%SZ")
+
+
 def mark_primary(t: pa.Table, *, over: pa.ChunkedArray, under: pa.ChunkedArray) -> pa.Table:
-    """`t` with ``is_primary_line``: per (player, date, market, book, snapshot), the line whose
-    implied probabilities (1 / decimal price) are closest; ties go to the lower line."""
+    """`t` with ``is_primary_line``: per (player, game, market, book, snapshot) (a player has one
+    game a date: the archive's rule), the line whose implied probabilities (1 / decimal price)
+    are closest; ties go to the lower line."""
     gap = pc.abs(pc.subtract(pc.divide(1.0, over), pc.divide(1.0, under)))
     player = pc.coalesce(t.column("player_lookup"), t.column("player_name"))
     cols = (
         player,
-        t.column("game_date"),
+        t.column("game_code"),
         t.column("market"),
         t.column("bookmaker"),
         t.column("snapshot_time"),

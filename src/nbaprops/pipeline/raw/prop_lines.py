@@ -6,6 +6,10 @@ blocks, steals, double-double, triple-double).  Every row says its ``market`` (T
 API's name) and ``source``; ``snapshot_time`` is the snapshot's UTC time where the
 source's label carries a time zone (the archive's daily ``YYYYMMDD_HHMMSS`` labels do
 not, so their time is NULL rather than guessed).
+
+The scraped quotes (`nbaprops.pipeline.raw.line_sources`: The Odds API, live and historical,
+every snapshot with its time) come first, per game, market and bookmaker; the archive serves
+what they lack, so a date absent from the archive is served by the scrape alone.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import pyarrow.compute as pc
 
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Input, Processor
 from nbaprops.pipeline.raw._public import load_public, public_span, with_game_code, with_player_lookup
+from nbaprops.pipeline.raw.contracts import Where, conform
+from nbaprops.pipeline.raw.line_sources import SCRAPED, merge, scraped_lines
 from nbaprops.pipeline.raw.schemas import PROP_LINES_PUBLIC
 from nbaprops.sources.public_data import PublicData
 
@@ -53,7 +59,12 @@ def build_many(ctxs: list[Context]) -> pa.Table:
         )
         for file in _present(data)
     ]
-    return pa.concat_tables(parts)
+    archive = pa.concat_tables(parts) if parts else PROP_LINES_PUBLIC.schema.empty_table()
+    scraped = scraped_lines(ctxs[0].warehouse, days, PROP_LINES_PUBLIC.schema)
+    if scraped.num_rows == 0:
+        return archive
+    merged = merge(archive, scraped)
+    return conform(merged, PROP_LINES_PUBLIC, Where(f"raw_prop_lines of {min(days)}..{max(days)}"))
 
 
 def _present(data: PublicData) -> list[str]:
@@ -117,10 +128,11 @@ RAW_PROP_LINES = Processor(
     partition="date",
     key=PROP_LINES_PUBLIC.key,
     description=(
-        "Player prop lines of every market, book and alternate, with their source and snapshot "
-        "(public data props_points.parquet and props_other_markets.parquet)."
+        "Player prop lines of every market, book, alternate and snapshot, with their source: the "
+        "scraped Odds API quotes (live and historical) first, the public archive (props_points.parquet, "
+        "props_other_markets.parquet) per game, market and book they lack."
     ),
-    inputs=(Input("schedule", "season"),),
+    inputs=(Input("schedule", "season"), *(Input(t, optional=True) for t in SCRAPED)),
     build=build,
     build_many=build_many,
     external=_fingerprint,
