@@ -143,6 +143,31 @@ def test_two_live_scrapes_keep_two_snapshots(runner: Runner, odds: OddsServer) -
     assert [r["status"] for r in runs] == ["success", "success"]
 
 
+def test_both_snapshots_reach_raw_prop_lines_with_their_times(runner: Runner, odds: OddsServer) -> None:
+    assert not runner.run([REG.calendar_source], [DAY]).failed
+    _run(runner, *LIVE, "raw_prop_lines")
+    odds.quotes[DAL] = [MOVED if q[2] == "Devin Booker" else q for q in odds.quotes[DAL]]
+    assert _run(runner, *LIVE, "raw_prop_lines") == dict.fromkeys((*LIVE, "raw_prop_lines"), "success")
+    booker = runner.wh.rows(
+        "SELECT snapshot, snapshot_time, line, over_odds, is_primary_line, source FROM raw_prop_lines "
+        "WHERE game_date = $d AND player_name = 'Devin Booker' ORDER BY snapshot_time",
+        {"d": DAY},
+    )
+    assert [(line, odds_, p, src) for _, _, line, odds_, p, src in booker] == [
+        (27.5, -110.0, True, "odds_api"),
+        (28.5, -110.0, True, "odds_api"),
+    ]
+    (s1, t1, *_), (s2, t2, *_) = booker
+    assert t1 < t2 and s1 != s2 and s1.endswith("Z")  # the label is the time in ISO form
+    fetched = {f for (f,) in runner.wh.rows("SELECT fetched_at FROM manifest_oddsa_player_props")}
+    assert {t1, t2} <= fetched
+    runs = {
+        p: [r["status"] for r in Ledger(runner.wh).runs(processor=p).to_pylist()]
+        for p in ("scrape_oddsa_player_props", "raw_oddsa_live_prop_lines", "raw_prop_lines")
+    }
+    assert runs == dict.fromkeys(runs, ["success", "success"])  # the ledger shows both passes
+
+
 def test_an_identical_answer_later_is_another_observation(runner: Runner) -> None:
     _run(runner, *LIVE)
     _run(runner, *LIVE)

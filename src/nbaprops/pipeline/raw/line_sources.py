@@ -33,10 +33,19 @@ from collections.abc import Sequence
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from nbaprops.storage.queries.prop_lines import SCRAPED_QUOTES
+from nbaprops.storage.queries.prop_lines import SCRAPED_COUNT, SCRAPED_QUOTES
 from nbaprops.storage.warehouse import Warehouse
 
-__all__ = ["ARCHIVE", "PRIORITY", "SCRAPED", "american", "mark_primary", "merge", "scraped_lines"]
+__all__ = [
+    "ARCHIVE",
+    "PRIORITY",
+    "SCRAPED",
+    "american",
+    "mark_primary",
+    "merge",
+    "scraped_count",
+    "scraped_lines",
+]
 
 SCRAPED = ("raw_oddsa_live_prop_lines", "raw_oddsa_prop_lines")
 """Raw prop-line tables parsed from scraped payloads (read when they exist)."""
@@ -57,6 +66,16 @@ def american(decimal: pa.ChunkedArray | pa.Array) -> pa.Array:
     minus = pc.negate(pc.divide(100.0, profit))
     out = pc.if_else(pc.greater_equal(d, 2.0), plus, minus)
     return pc.round(out, 0)
+
+
+def scraped_count(wh: Warehouse, day: dt.date) -> int:
+    """Usable scraped quotes of a date (what the scraped sources hold for the partition)."""
+    n = 0
+    for table in SCRAPED:
+        if wh.has_table(table):
+            got = wh.rows(SCRAPED_COUNT.format(table=table), {"d": day})
+            n += int(got[0][0]) if got else 0
+    return n
 
 
 def scraped_lines(wh: Warehouse, dates: Sequence[dt.date], schema: pa.Schema) -> pa.Table:

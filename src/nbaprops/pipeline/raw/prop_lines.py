@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Input, Processor
 from nbaprops.pipeline.raw._public import load_public, public_span, with_game_code, with_player_lookup
 from nbaprops.pipeline.raw.contracts import Where, conform
-from nbaprops.pipeline.raw.line_sources import SCRAPED, merge, scraped_lines
+from nbaprops.pipeline.raw.line_sources import SCRAPED, merge, scraped_count, scraped_lines
 from nbaprops.pipeline.raw.schemas import PROP_LINES_PUBLIC
 from nbaprops.sources.public_data import PublicData
 
@@ -110,8 +110,11 @@ def _first_per_key(t: pa.Table) -> pa.Table:
 def _fingerprint(ctx: Context) -> ExternalFingerprint:
     data = ctx.public_data()
     parts = [(f, *data.fingerprint(f, ctx.partition.column, ctx.partition.key)) for f in _present(data)]
+    # the scraped tables are inputs (their digests are in the input hash); their rows count here
+    # too, so a date only the scrape serves is never taken for one whose source lost its rows
+    scraped = scraped_count(ctx.warehouse, ctx.date) if ctx.partition.column == "game_date" else 0
     return ExternalFingerprint(
-        "|".join(f"{f}:{digest}" for f, digest, _ in parts), sum(rows for *_, rows in parts)
+        "|".join(f"{f}:{digest}" for f, digest, _ in parts), sum(rows for *_, rows in parts) + scraped
     )
 
 
