@@ -165,7 +165,7 @@ def test_both_snapshots_reach_raw_prop_lines_with_their_times(runner: Runner, od
         p: [r["status"] for r in Ledger(runner.wh).runs(processor=p).to_pylist()]
         for p in ("scrape_oddsa_player_props", "raw_oddsa_live_prop_lines", "raw_prop_lines")
     }
-    assert runs == dict.fromkeys(runs, ["success", "success"])  # the ledger shows both passes
+    assert runs == {p: ["success", "success"] for p in runs}  # the ledger shows both passes
 
 
 def test_an_identical_answer_later_is_another_observation(runner: Runner) -> None:
