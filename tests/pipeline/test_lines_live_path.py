@@ -260,3 +260,40 @@ def test_predictions_of_that_date_use_the_scraped_points_lines(day: Runner) -> N
     graded = day.wh.rows("SELECT count(*) FROM prediction_grades WHERE game_date = $d AND line IS NOT NULL",
                          {"d": DAY})  # fmt: skip
     assert graded[0][0] >= len(resolved)
+
+
+def test_bad_quotes_are_flagged_and_kept_out_and_a_bad_line_fails_in_one_line(
+    runner: Runner, odds: OddsServer
+) -> None:
+    assert not runner.run([REG.calendar_source], [DAY]).failed
+    odds.quotes[SAS] = [
+        *MORNING[SAS],
+        ("draftkings", "player_rebounds", "Victor Wembanyama", 10.5, 0, 1.9),  # odds of 0
+        ("fanduel", "player_rebounds", "Victor Wembanyama", 10.5, 150, 120),  # American read as decimal
+        ("novelbook", "player_points", "Victor Wembanyama", 20.5, 1.9, 1.9),  # unknown book
+        ("draftkings", "player_first_basket", "Victor Wembanyama", 0.5, 6.0, 1.1),  # unknown market
+    ]
+    _run(runner, *LIVE, "raw_prop_lines")
+    flagged = runner.wh.rows(
+        "SELECT bookmaker, market, over_price, under_price, flag FROM raw_oddsa_live_prop_lines "
+        "WHERE flag IS NOT NULL ORDER BY bookmaker, market"
+    )
+    assert [(b, m, o, u) for b, m, o, u, _ in flagged] == [
+        ("draftkings", "player_first_basket", 6.0, 1.1),
+        ("draftkings", "player_rebounds", None, None),  # a bad price is nulled, never passed on
+        ("fanduel", "player_rebounds", None, None),
+        ("novelbook", "player_points", 1.9, 1.9),
+    ]
+    canonical = runner.wh.rows(
+        "SELECT count(*) FROM raw_prop_lines WHERE game_date = $d AND player_name = 'Victor Wembanyama'",
+        {"d": DAY},
+    )
+    assert canonical == [(2,)]  # his PRA and blocks lines; none of the four flagged quotes
+    # a line that is not a number: the parse fails naming book, market, player and payload
+    odds.quotes[SAS] = [("draftkings", "player_points", "Victor Wembanyama", "20.5a", 1.9, 1.9)]
+    report = runner.run([REG.get(n) for n in LIVE], [DAY])
+    (bad,) = report.failed
+    assert bad.processor == "raw_oddsa_live_prop_lines" and bad.error is not None
+    assert "line '20.5a' is not a number (draftkings player_points Victor Wembanyama)" in bad.error
+    assert "\n" not in bad.error
+    assert runner.wh.rows("SELECT count(*) FROM raw_oddsa_live_prop_lines WHERE flag IS NOT NULL") == [(4,)]
