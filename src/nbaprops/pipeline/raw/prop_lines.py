@@ -110,12 +110,14 @@ def _first_per_key(t: pa.Table) -> pa.Table:
 def _fingerprint(ctx: Context) -> ExternalFingerprint:
     data = ctx.public_data()
     parts = [(f, *data.fingerprint(f, ctx.partition.column, ctx.partition.key)) for f in _present(data)]
-    # the scraped tables are inputs (their digests are in the input hash); their rows count here
-    # too, so a date only the scrape serves is never taken for one whose source lost its rows
-    scraped = scraped_count(ctx.warehouse, ctx.date) if ctx.partition.column == "game_date" else 0
-    return ExternalFingerprint(
-        "|".join(f"{f}:{digest}" for f, digest, _ in parts), sum(rows for *_, rows in parts) + scraped
-    )
+    rows = sum(n for *_, n in parts)
+    if rows == 0 and ctx.partition.column == "game_date":
+        # the scraped tables are inputs (their digests are in the input hash); on a date the
+        # archive lacks, their rows are the source's, so a date only the scrape serves is never
+        # taken for one whose source lost its rows (asked only then: dates with archive lines
+        # pay nothing)
+        rows = scraped_count(ctx.warehouse, ctx.date)
+    return ExternalFingerprint("|".join(f"{f}:{digest}" for f, digest, _ in parts), rows)
 
 
 def _coverage(ctx: Context) -> tuple[dt.date, dt.date] | None:
