@@ -297,3 +297,10 @@ def test_bad_quotes_are_flagged_and_kept_out_and_a_bad_line_fails_in_one_line(
     assert "line '20.5a' is not a number (draftkings player_points Victor Wembanyama)" in bad.error
     assert "\n" not in bad.error
     assert runner.wh.rows("SELECT count(*) FROM raw_oddsa_live_prop_lines WHERE flag IS NOT NULL") == [(4,)]
+
+
+def test_the_historical_snapshot_is_fixed_so_a_rerun_is_skipped(runner: Runner) -> None:
+    assert _run(runner, *HIS) == dict.fromkeys(HIS, "success")
+    assert _run(runner, *HIS) == dict.fromkeys(HIS, "skipped")  # same request, same snapshot
+    snaps = runner.wh.rows("SELECT DISTINCT snapshot_time FROM raw_oddsa_prop_lines")
+    assert snaps == [(dt.datetime(2024, 1, 25, 3, 55, 40, tzinfo=dt.UTC),)]  # the recorded timestamp
