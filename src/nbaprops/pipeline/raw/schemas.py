@@ -294,7 +294,7 @@ PROP_LINES_CONTRACT = Contract(
         col("player_name", STR, null=False),
         col("player_lookup", STR),
         col("nba_player_id", STR, pattern=ID),  # from the player registry (null: unresolved)
-        col("line", F64, range_=(0, 100)),  # null only on a flagged row (the book's line was not a number)
+        col("line", F64, range_=(0, 100)),  # null: a Yes/No market (double-double, triple-double)
         col("over_price", F64, range_=DECIMAL_ODDS),  # decimal odds (null: not offered, or flagged)
         col("under_price", F64, range_=DECIMAL_ODDS),
         col("flag", STR),  # why the quote is unusable (bad price, line, book or market); null: usable
