@@ -69,32 +69,37 @@ def test_picks_read_availability_when_it_is_reported(private_home: Path, day: st
     con = duckdb.connect(s.warehouse_url)
     players = con.execute(
         "SELECT DISTINCT game_code, player_id, player_lookup FROM predictions WHERE game_date = ? "
-        "ORDER BY 2 LIMIT 3",
+        "ORDER BY 2 LIMIT 4",
         [day],
     ).fetchall()
     con.execute(
         "CREATE TABLE IF NOT EXISTS player_availability (game_date DATE, game_code VARCHAR, player_id BIGINT, "
-        "player_lookup VARCHAR, status VARCHAR, as_of TIMESTAMPTZ)"
+        "player_lookup VARCHAR, status VARCHAR, as_of TIMESTAMPTZ, after_game BOOLEAN)"
     )
-    (g0, p0, l0), (g1, _, l1), (g2, p2, l2) = players
+    (g0, p0, l0), (g1, _, l1), (g2, p2, l2), (g3, p3, l3) = players
     rows = [  # two out (one listed by name only); the third was out, then cleared by a later report
-        (day, g0, p0, l0, "out", "2025-11-04 17:00Z"),
-        (day, g1, None, l1, "out", "2025-11-04 17:00Z"),
-        (day, g2, p2, l2, "out", "2025-11-04 17:00Z"),
-        (day, g2, p2, l2, "available", "2025-11-04 22:00Z"),
-        ("2025-11-03", g0, p0, l0, "out", "2025-11-03 17:00Z"),
+        (day, g0, p0, l0, "out", "2025-11-04 17:00Z", False),
+        (day, g1, None, l1, "out", "2025-11-04 17:00Z", None),
+        (day, g2, p2, l2, "out", "2025-11-04 17:00Z", False),
+        (day, g2, p2, l2, "available", "2025-11-04 22:00Z", False),
+        # the gamebook's DNPs, known only after the games: no one was ruled out by them
+        (day, g3, p3, l3, "out", "2025-11-05 09:00Z", True),
+        (day, g2, p2, l2, "out", "2025-11-05 09:00Z", True),
+        ("2025-11-03", g0, p0, l0, "out", "2025-11-03 17:00Z", False),
+        ("2025-11-02", g0, p0, l0, "out", "2025-11-03 09:00Z", True),
     ]
     con.executemany(
         "INSERT INTO player_availability BY NAME SELECT ?::DATE AS game_date, ? AS game_code, "
-        "?::BIGINT AS player_id, ? AS player_lookup, ? AS status, ?::TIMESTAMPTZ AS as_of",
+        "?::BIGINT AS player_id, ? AS player_lookup, ? AS status, ?::TIMESTAMPTZ AS as_of, "
+        "?::BOOLEAN AS after_game",
         rows,
     )
     con.close()
     with TestClient(create_app(s)) as c:
         got = c.get("/picks", params={"date": day, "limit": 1}).json()
-        unreported = c.get("/picks", params={"date": "2025-11-02", "limit": 1}).json()
+        only_gamebook = c.get("/picks", params={"date": "2025-11-02", "limit": 1}).json()
     assert (got["availability"], got["ruled_out"]) == ("tracked", 2)
-    assert (unreported["availability"], unreported["ruled_out"]) == ("not tracked", None)
+    assert (only_gamebook["availability"], only_gamebook["ruled_out"]) == ("not tracked", None)
 
 
 @pytest.mark.parametrize(

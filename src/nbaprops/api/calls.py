@@ -5,7 +5,8 @@ Two prediction tables hold calls: ``predictions`` (the SQL baseline, graded in
 ``system_prediction_grades``).  A call is a row with a line; its grade, when there is one,
 is joined by (game, player, system).  Tables without a ``market`` column predict points;
 a ``stake`` column is read where the predictions carry one.  Players ruled out come from
-``player_availability`` (the latest status per player and game) when it has rows for the date.
+``player_availability`` (the latest status per player and game published before the game: a
+gamebook's ``after_game`` rows are left out) when it has such rows for the date.
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ SOURCES: tuple[tuple[str, str], ...] = (
 """(prediction table, its grade table), in display order."""
 
 AVAILABILITY = "player_availability"
-AVAILABILITY_COLUMNS = frozenset({"game_date", "game_code", "player_id", "player_lookup", "status", "as_of"})
+AVAILABILITY_COLUMNS = frozenset(
+    {"game_date", "game_code", "player_id", "player_lookup", "status", "as_of", "after_game"}
+)
 
 Key = tuple[str, int, str]
 

@@ -56,12 +56,15 @@ WITH latest AS (
     SELECT game_code, coalesce(CAST(player_id AS VARCHAR), player_lookup) AS who,
            arg_max(status, as_of) AS status
     FROM player_availability
-    WHERE game_date = $day
+    WHERE game_date = $day AND NOT coalesce(after_game, false)  -- gamebook rows come after the game
     GROUP BY game_code, who
 )
 SELECT count(*), count(*) FILTER (WHERE status = 'out') FROM latest
 """
-"""Players with a published status for the date, and those whose latest status is ``out``."""
+"""Players with a status published before the date's games, and those whose latest such status is ``out``.
+
+A gamebook's ``after_game`` rows (who did not play, known once the game is over) are no ruling-out.
+"""
 
 GRADED_BASELINE = """
 SELECT game_date, system, predicted_points, actual_points, abs_error, line,
