@@ -146,6 +146,30 @@ def test_heal_dry_run_plans_exactly_the_broken_partition(built_cli: CliRunner, t
     assert "│ predictions │ 2025-11-05 │" in broken.output
 
 
+def test_backfill_dry_run_lists_the_history_the_run_adds(built_cli: CliRunner) -> None:
+    span = ["--start-date", "2025-11-05", "--end-date", "2025-11-06", "-p", "predictions", "--workers", "1"]
+    res = built_cli.invoke(app, ["backfill", *span, "--dry-run", "--json"])
+    assert res.exit_code == 0, res.output
+    rows = {
+        r["processor"]: r
+        for r in _report(res, "backfill", "backfill-dry-run")["result"]["plan"]["processors"]
+    }  # type: ignore[index]
+    assert rows["predictions"]["history"] is None  # asked for: its own two dates
+    summary = rows["player_game_summary"]  # not asked for: the box-score history predictions reads
+    assert summary["history"]["first"] == "2025-10-21" and summary["history"]["last"] == "2025-11-05"
+    assert summary["history"]["count"] == summary["partitions"] > 2
+    text = built_cli.invoke(app, ["backfill", *span, "--dry-run"])
+    assert text.exit_code == 0, text.output
+    assert (
+        f"history: +{summary['partitions']} partitions of player_game_summary from 2025-10-21 .. 2025-11-05"
+        in text.output
+    )
+    ran = _report(built_cli.invoke(app, ["backfill", *span, "--json"]), "backfill")["result"]  # type: ignore[index]
+    assert {p["processor"]: p["planned"] for p in ran["backfill"]["processors"]} == {
+        name: r["partitions"] for name, r in rows.items()
+    }
+
+
 # --- --json: one envelope for every command that reports (docs/cli.md) --------------------
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"

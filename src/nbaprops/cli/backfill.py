@@ -31,7 +31,7 @@ from nbaprops.cli.console import (
 from nbaprops.cli.reports import BackfillPlan, BackfillProgress, BackfillResult, DateSpan, RunSummary
 from nbaprops.core.calendar import validate_season
 from nbaprops.core.errors import InputError
-from nbaprops.ops.backfill import load_state, planned_partitions, preflight, resolve_dates, run_backfill
+from nbaprops.ops.backfill import dry_run_plan, load_state, preflight, resolve_dates, run_backfill
 from nbaprops.ops.pipeline import check_public_data, open_runner
 from nbaprops.ops.runner import Outcome
 from nbaprops.pipeline.registry import default_registry
@@ -107,17 +107,7 @@ def backfill_cmd(
         if not pf.ok:
             raise InputError("pre-flight: " + "; ".join(pf.missing))
     if dry_run:
-        planned = BackfillPlan(
-            DateSpan.of(days),
-            [
-                {
-                    "phase": p.phase,
-                    "processor": p.name,
-                    "partitions": len(planned_partitions(runner, p, days)),
-                }
-                for p in procs
-            ],
-        )
+        planned = BackfillPlan(DateSpan.of(days), dry_run_plan(runner, procs, days))
         finish("backfill", BackfillResult("dry_run", plan=planned), as_json=as_json, show=_print_plan)
         return
     t0 = time.perf_counter()
@@ -167,11 +157,16 @@ def backfill_cmd(
 def _print_plan(result: BackfillResult) -> None:
     assert result.plan is not None
     span = result.plan.dates
+    rows = result.plan.processors
     print_table(
-        [tuple(row.values()) for row in result.plan.processors],
+        [(row["phase"], row["processor"], row["partitions"]) for row in rows],
         columns=["phase", "processor", "partitions"],
         title=f"Plan: {span.first} .. {span.last} ({span.count} dates)",
     )
+    for row in rows:
+        if (h := row["history"]) is not None:
+            span_text = h["first"] if h["count"] == 1 else f"{h['first']} .. {h['last']}"
+            console.print(f"history: +{h['count']} partitions of {row['processor']} from {span_text}")
 
 
 def _print_done(result: BackfillResult) -> None:

@@ -220,7 +220,8 @@ class DemoResult:
 
 @dataclass(frozen=True)
 class BackfillPlan:
-    """What a backfill would run (``--dry-run``): partitions per processor."""
+    """What a backfill would run (``--dry-run``): partitions per processor, with the history
+    (upstream processors, earlier game days) that complete-history planning adds."""
 
     dates: DateSpan
     processors: list[dict[str, Any]]

@@ -42,6 +42,7 @@ __all__ = [
     "BackfillState",
     "Preflight",
     "checkpoint_path",
+    "dry_run_plan",
     "load_state",
     "planned_partitions",
     "preflight",
@@ -333,6 +334,38 @@ def _run_unit(
         path=path,
         planned={p.name: {p.partition_for(v).key for v in plan[p.name]} for p in group},
     )
+
+
+def dry_run_plan(
+    runner: Runner, procs: Sequence[Processor], dates: Sequence[dt.date]
+) -> list[dict[str, Any]]:
+    """What `run_backfill` would plan, per processor in DAG order (``--dry-run``).
+
+    The same expansion as the run (`ops.history.expand`): the processors asked for and the
+    upstream processors and earlier game days their history windows read.  Each row has
+    ``phase``, ``processor``, ``partitions`` (all it plans), and ``history``: the partitions
+    the expansion adds beyond the dates asked for (``count``, ``first``, ``last``), or None.
+    Before the schedule is loaded the calendar knows no season, so no history is planned yet.
+    """
+    wanted = expand(runner.registry, runner.calendar, procs, dates)
+    asked = {p.name for p in procs}
+    rows: list[dict[str, Any]] = []
+    for name in runner.registry.order:
+        if name not in wanted:
+            continue
+        proc = runner.registry.by_name[name]
+        keys = sorted(
+            {proc.partition_for(v).key for v in planned_partitions(runner, proc, wanted[name] or dates)}
+        )
+        own = (
+            {proc.partition_for(v).key for v in planned_partitions(runner, proc, dates)}
+            if name in asked
+            else set()
+        )
+        extra = [k for k in keys if k not in own]
+        history = {"count": len(extra), "first": extra[0], "last": extra[-1]} if extra else None
+        rows.append({"phase": proc.phase, "processor": name, "partitions": len(keys), "history": history})
+    return rows
 
 
 def planned_partitions(runner: Runner, proc: Processor, dates: Sequence[dt.date]) -> list[Any]:
