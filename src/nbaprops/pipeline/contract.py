@@ -11,6 +11,9 @@ processor's model (or of its build function's module) each SELECT the output's b
 including its partition column (``game_date`` or ``season``); empty is a pass.  The runner
 runs them inside every write of the processor, over the partitions written; a bad row rolls
 the write back and fails the run (`AuditError`).  New files are picked up automatically.
+An audit shares a rule with other tables' audits by a ``-- uses: <rule>`` line: the query
+``audit_rules/<rule>.sql`` is inlined at its ``FROM <rule>`` (as models inline `sql_uses`),
+reading the rows the audit hands it in a CTE.
 """
 
 from __future__ import annotations
@@ -261,7 +264,26 @@ def _audits_in(folders: tuple[Path, ...], output: str) -> tuple[Audit, ...]:
             for f in (folder / f"{output}.sql", *sorted(folder.glob(f"{output}__*.sql"))):
                 if f.is_file():
                     files[f.resolve()] = None
-    return tuple(Audit(f.stem, f.read_text()) for f in sorted(files, key=lambda f: (f.stem, str(f))))
+    return tuple(Audit(f.stem, _audit_text(f)) for f in sorted(files, key=lambda f: (f.stem, str(f))))
+
+
+AUDIT_RULES = PIPELINE_ROOT / "audit_rules"
+"""Audit rules shared by several tables' audits (``-- uses: <rule>`` in an audit file)."""
+_USES = re.compile(r"^--\s*uses:\s*(.+)$", re.MULTILINE)
+
+
+def _audit_text(path: Path) -> str:
+    """An audit file's SQL, with the shared rules it names in ``-- uses:`` lines inlined.
+
+    Raises:
+        FileNotFoundError: a named rule has no file under `AUDIT_RULES` (naming both files).
+    """
+    text = path.read_text()
+    rules = [AUDIT_RULES / f"{name.strip()}.sql" for m in _USES.finditer(text) for name in m[1].split(",")]
+    for rule in rules:
+        if not rule.is_file():
+            raise FileNotFoundError(f"audit {path.name} uses {rule.stem}, but {rule} does not exist")
+    return _inline(text, tuple(rules))
 
 
 @cache

@@ -1,14 +1,4 @@
--- audit raw_player_boxscores: team-games whose players' points do not add up to the team's
--- final score in the schedule (or whose game is not in the schedule).  Empty = pass.  Holds
--- on 100% of the 22,998 real team-games (2017-18 .. 2025-26).
-WITH team_points AS (
-    SELECT game_date, game_code, team, sum(pts) AS points
-    FROM raw_player_boxscores
-    GROUP BY game_date, game_code, team
-)
-SELECT t.game_date, t.game_code, t.team, t.points,
-       CASE t.team WHEN s.home_team THEN s.home_pts WHEN s.away_team THEN s.away_pts END AS final_score
-FROM team_points t
-LEFT JOIN schedule s ON s.game_code = t.game_code
-WHERE t.points IS DISTINCT FROM
-      (CASE t.team WHEN s.home_team THEN s.home_pts WHEN s.away_team THEN s.away_pts END)
+-- audit raw_player_boxscores: team points = the schedule's final score (audit_rules/box_team_points.sql).
+-- uses: box_team_points
+WITH box AS (SELECT game_date, game_code, team, pts AS points FROM raw_player_boxscores)
+SELECT * FROM box_team_points
