@@ -101,6 +101,24 @@ def test_bad_input_is_one_line_and_writes_nothing(
     assert not (tmp_path / "home").exists()
 
 
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["backfill", "--workers", "0"], "nbaprops backfill: Invalid value for '--workers'"),
+        (["backfill", "--chunk", "0"], "nbaprops backfill: Invalid value for '--chunk'"),
+        (["run", "--bogus"], "nbaprops run: No such option: --bogus"),
+    ],
+)
+def test_a_usage_error_is_one_line_naming_the_option(
+    cli: CliRunner, tmp_path: Path, args: list[str], needle: str
+) -> None:
+    res = cli.invoke(app, args)
+    assert res.exit_code == 2, res.output  # click's usage exit code
+    out = res.output.strip()
+    assert out.splitlines() == [out] and needle in out and "╭" not in out, out
+    assert not (tmp_path / "home").exists()
+
+
 def test_missing_data_folder_is_named_and_writes_nothing(
     cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

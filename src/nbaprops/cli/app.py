@@ -3,20 +3,51 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
+from typer._click import Context
+from typer._click.exceptions import NoArgsIsHelpError, UsageError
+from typer.core import TyperGroup
 
-from nbaprops.cli.console import DEBUG
+from nbaprops.cli.console import DEBUG, usage_error_line
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import ConfigError
 from nbaprops.core.version import code_version
 
 __all__ = ["app", "settings"]
 
+
+class OneLineUsageErrors(TyperGroup):
+    """The command group, with usage errors (an option below its ``min=``, an unknown option,
+    a missing value) as one line naming the command and the option, not Typer's box.
+
+    Typer vendors click (``typer._click``): its usage errors are caught here, before Typer's
+    own handler draws them; a bare group's help (`NoArgsIsHelpError`) is left to Typer."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Context | None = None, **extra: Any
+    ) -> Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as exc:
+            usage_error_line(exc)
+
+    def invoke(self, ctx: Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except NoArgsIsHelpError:
+            raise
+        except UsageError as exc:  # a command's own options are parsed here
+            usage_error_line(exc)
+
+
 app = typer.Typer(
     name="nbaprops",
+    cls=OneLineUsageErrors,
     help=(
         "NBA data pipeline to graded player-points prop predictions.\n\n"
         "Start with `nbaprops demo` (one full season end to end on the embedded DuckDB), "

@@ -27,6 +27,7 @@ from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer._click.exceptions import UsageError
 
 from nbaprops.cli.reports import RunSummary
 from nbaprops.core.config import EARLIEST_GAME_DATE, LATEST_AHEAD
@@ -53,6 +54,7 @@ __all__ = [
     "progress_console",
     "reporting",
     "split_list",
+    "usage_error_line",
 ]
 
 console = Console()
@@ -75,6 +77,14 @@ JsonOption = Annotated[
 def _error_line(message: str) -> NoReturn:
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(1) from None
+
+
+def usage_error_line(exc: UsageError) -> NoReturn:
+    """A usage error (bad option value, unknown option) as one red line naming the command,
+    and click's usage exit code (2)."""
+    where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
+    err.print(f"[bold red]error:[/] {escape(where + exc.format_message())}", highlight=False, soft_wrap=True)
+    raise typer.Exit(exc.exit_code) from None
 
 
 def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
