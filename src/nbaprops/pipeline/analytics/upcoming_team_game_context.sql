@@ -16,9 +16,10 @@
 --   * where player_availability holds a status for the player and game published before the
 --     cutoff, it decides: out or doubtful = out (source 'injury_report'); any other status = in;
 --   * otherwise (always in the public archive) the rule "absent from the team's previous game":
---     he played for the team in one of its last $out_window games before the date, the team is
---     his latest team, he did not play in the team's latest game, and he averaged at least
---     $out_min_minutes minutes over his own last 10 games (source 'absent_last_game').
+--     he played for the team in one of its last $out_window games before the date (within 60
+--     days), he has not played for another team since, he did not play in the team's latest
+--     game, and he averaged at least $out_min_minutes minutes over his own last 10 games
+--     (source 'absent_last_game').
 --   Each struct carries his means over his last 10 games (minutes and the six stats); a stat
 --   mean is NULL where his rows lack it (threes need shooting counts).
 -- rotation_minutes: the sum of those 10-game minute means over the players of the team's latest
@@ -39,17 +40,14 @@ team_sched AS (  -- every game of the target seasons from each team's side, with
 ),
 sequenced AS (
     SELECT *,
-           lag(game_date) OVER w AS last_date,
-           lag(venue) OVER w     AS last_venue,
-           lag(is_home) OVER w   AS last_is_home,
-           -- road games in a row ending here: away games since the last home game
-           count(CASE WHEN is_home THEN 1 END) OVER w AS home_games_so_far
+           lag(game_date) OVER (PARTITION BY team, season ORDER BY game_date NULLS FIRST) AS last_date,
+           lag(venue) OVER (PARTITION BY team, season ORDER BY game_date NULLS FIRST) AS last_venue,
+           count(CASE WHEN is_home THEN 1 END) OVER (PARTITION BY team, season ORDER BY game_date NULLS FIRST) AS home_games_so_far
     FROM team_sched
-    WINDOW w AS (PARTITION BY team, season ORDER BY game_date)
 ),
-road_runs AS (
+road_runs AS (  -- road games in a row ending here: away games since the last home game
     SELECT *, CASE WHEN is_home THEN 0 ELSE
-                   row_number() OVER (PARTITION BY team, season, home_games_so_far ORDER BY game_date)
+                   row_number() OVER (PARTITION BY team, season, home_games_so_far ORDER BY game_date NULLS FIRST)
                    - 1 + CASE WHEN home_games_so_far = 0 THEN 1 ELSE 0 END END AS road_games_in_row
     FROM sequenced
 ),
@@ -70,55 +68,55 @@ lines AS (
     SELECT l.game_code, l.total, l.home_spread
     FROM raw_game_lines l JOIN targets t ON l.game_date = t.game_date
 ),
-team_form AS (  -- each side's and its opponent's last 10 team-games before the date
-    SELECT as_of, team,
-           count(*)                                         AS team_games_l10,
-           avg(pace)                                        AS pace_l10,
-           avg(offensive_rating)                            AS off_rating_l10,
-           avg(defensive_rating)                            AS def_rating_l10,
-           avg(points_scored)                               AS team_points_l10,
-           avg(rebounds)                                    AS team_rebounds_l10,
-           avg(assists)                                     AS team_assists_l10,
-           avg(fg3m)                                        AS team_fg3m_l10,
-           avg(steals)                                      AS team_steals_l10,
-           avg(blocks)                                      AS team_blocks_l10
-    FROM (
-        SELECT t.game_date AS as_of, o.*,
-               row_number() OVER (PARTITION BY t.game_date, o.team ORDER BY o.game_date DESC) AS recency
-        FROM targets t
-        JOIN team_offense_game_summary o
-          ON o.game_date < t.game_date AND o.game_date >= t.game_date - INTERVAL 365 DAY
-    ) WHERE recency <= 10
-    GROUP BY as_of, team
+bounds AS (
+    SELECT max(game_date) AS hi FROM targets
 ),
-hist AS (  -- player rows of the 120 days before each date
-    SELECT t.game_date AS as_of, p.game_date, p.game_code, p.team, p.player_id, p.player_name,
-           p.minutes, p.points, p.rebounds, p.assists, p.fg3m, p.steals, p.blocks,
-           row_number() OVER (PARTITION BY t.game_date, p.player_id ORDER BY p.game_date DESC) AS recency
-    FROM targets t
-    JOIN player_game_summary p
-      ON p.game_date < t.game_date AND p.game_date >= t.game_date - INTERVAL 120 DAY
+team_rows AS (  -- each team's games that have box scores, latest first per side
+    SELECT s.game_date AS as_of, s.team, o.game_code, o.game_date,
+           row_number() OVER (PARTITION BY s.game_date, s.team ORDER BY o.game_date DESC) AS team_recency
+    FROM sides s
+    JOIN team_offense_game_summary o
+      ON o.team = s.team AND o.game_date < s.game_date AND o.game_date >= s.game_date - INTERVAL 60 DAY
 ),
-player_form AS (  -- each player's last 10 games (any team) and latest team
-    SELECT as_of, player_id,
-           max(CASE WHEN recency = 1 THEN team END)        AS latest_team,
-           max(CASE WHEN recency = 1 THEN player_name END) AS player_name,
-           avg(minutes) AS minutes, avg(points) AS points, avg(rebounds) AS rebounds,
-           avg(assists) AS assists, avg(fg3m) AS fg3m, avg(steals) AS steals, avg(blocks) AS blocks
-    FROM hist WHERE recency <= 10
-    GROUP BY as_of, player_id
+team_rolling AS (  -- each team-game with the team's means over its 10 games up to and including it
+    SELECT o.game_code, o.team,
+           count(*) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)            AS team_games_l10,
+           avg(o.pace) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)         AS pace_l10,
+           avg(o.offensive_rating) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS off_rating_l10,
+           avg(o.defensive_rating) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS def_rating_l10,
+           avg(o.points_scored) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS team_points_l10,
+           avg(o.rebounds) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)     AS team_rebounds_l10,
+           avg(o.assists) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)      AS team_assists_l10,
+           avg(o.fg3m) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)         AS team_fg3m_l10,
+           avg(o.steals) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)       AS team_steals_l10,
+           avg(o.blocks) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)       AS team_blocks_l10
+    FROM team_offense_game_summary o, bounds b
+    WHERE o.game_date < b.hi  -- all earlier games: a window never depends on where a batch starts
 ),
-team_games AS (  -- each team's games before the date, latest first
-    SELECT as_of, team, game_date,
-           row_number() OVER (PARTITION BY as_of, team ORDER BY game_date DESC) AS team_recency
-    FROM (SELECT DISTINCT as_of, team, game_date FROM hist)
+team_form AS (  -- as of the date: the rolling means at the team's latest game before it
+    SELECT r.as_of, r.team, t.* EXCLUDE (game_code, team)
+    FROM team_rows r
+    JOIN team_rolling t ON t.game_code = r.game_code AND t.team = r.team
+    WHERE r.team_recency = 1
 ),
-appearances AS (
-    SELECT h.as_of, h.team, h.player_id, min(g.team_recency) AS latest_appearance
-    FROM hist h
-    JOIN team_games g ON g.as_of = h.as_of AND g.team = h.team AND g.game_date = h.game_date
-    WHERE g.team_recency <= $out_window
-    GROUP BY h.as_of, h.team, h.player_id
+player_rolling AS (  -- each player-game with his means over his 10 games up to and including it
+    SELECT p.game_code, p.game_date, p.team, p.player_id, p.player_name,
+           lead(p.game_date) OVER (PARTITION BY p.player_id ORDER BY p.game_date NULLS FIRST) AS next_date,
+           avg(p.minutes) OVER (PARTITION BY p.player_id ORDER BY p.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS minutes, avg(p.points) OVER (PARTITION BY p.player_id ORDER BY p.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS points,
+           avg(p.rebounds) OVER (PARTITION BY p.player_id ORDER BY p.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS rebounds, avg(p.assists) OVER (PARTITION BY p.player_id ORDER BY p.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS assists,
+           avg(p.fg3m) OVER (PARTITION BY p.player_id ORDER BY p.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS fg3m, avg(p.steals) OVER (PARTITION BY p.player_id ORDER BY p.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS steals, avg(p.blocks) OVER (PARTITION BY p.player_id ORDER BY p.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS blocks
+    FROM player_game_summary p, bounds b
+    WHERE p.game_date < b.hi
+),
+appearances AS (  -- each player's latest game among the team's last $out_window before the date
+    SELECT * FROM (
+        SELECT r.as_of, r.team, r.team_recency, p.* EXCLUDE (team, game_code, game_date),
+               row_number() OVER (PARTITION BY r.as_of, r.team, p.player_id ORDER BY r.team_recency)
+                   AS pick
+        FROM team_rows r
+        JOIN player_rolling p ON p.game_code = r.game_code AND p.team = r.team
+        WHERE r.team_recency <= $out_window
+    ) WHERE pick = 1
 ),
 status AS (  -- the latest status published before the cutoff, per listed player and game
     SELECT a.game_date, a.game_code, a.team, a.player_id,
@@ -128,12 +126,13 @@ status AS (  -- the latest status published before the cutoff, per listed player
       AND epoch(a.as_of) < epoch(CAST(a.game_date AS TIMESTAMP)) + 3600 * $status_cutoff_utc_hours
     GROUP BY a.game_date, a.game_code, a.team, a.player_id
 ),
-inferred AS (
+inferred AS (  -- absent from the team's latest game, still his latest team, a rotation player
     SELECT s.game_date, s.game_code, s.team, a.player_id
     FROM sides s
-    JOIN appearances a ON a.as_of = s.game_date AND a.team = s.team AND a.latest_appearance > 1
-    JOIN player_form f ON f.as_of = s.game_date AND f.player_id = a.player_id
-    WHERE f.latest_team = s.team AND f.minutes >= $out_min_minutes
+    JOIN appearances a ON a.as_of = s.game_date AND a.team = s.team
+    WHERE a.team_recency > 1
+      AND (a.next_date IS NULL OR a.next_date >= s.game_date)  -- no later game for another team
+      AND a.minutes >= $out_min_minutes
 ),
 out_list AS (
     SELECT coalesce(i.game_date, st.game_date) AS game_date, coalesce(i.game_code, st.game_code) AS game_code,
@@ -144,6 +143,18 @@ out_list AS (
       ON st.game_code = i.game_code AND st.team = i.team AND st.player_id = i.player_id
     WHERE coalesce(st.status IN ('out', 'doubtful'), true)
 ),
+latest_form AS (  -- every recent player's means after his latest game before the date
+    SELECT * FROM (
+        SELECT s.game_date AS as_of, s.team, p.player_id, p.player_name, p.minutes, p.points,
+               p.rebounds, p.assists, p.fg3m, p.steals, p.blocks,
+               row_number() OVER (PARTITION BY s.game_date, s.team, p.player_id
+                                  ORDER BY p.game_date DESC) AS pick
+        FROM out_list o
+        JOIN sides s ON s.game_code = o.game_code AND s.team = o.team
+        JOIN player_rolling p ON p.player_id = o.player_id AND p.game_date < s.game_date
+                             AND p.game_date >= s.game_date - INTERVAL 120 DAY
+    ) WHERE pick = 1
+),
 out_agg AS (
     SELECT o.game_code, o.team,
            count(*)                          AS players_out,
@@ -152,15 +163,13 @@ out_agg AS (
                  'minutes': f.minutes, 'pts': f.points, 'reb': f.rebounds, 'ast': f.assists,
                  'fg3m': f.fg3m, 'stl': f.steals, 'blk': f.blocks})) AS out_players
     FROM out_list o
-    LEFT JOIN player_form f ON f.as_of = o.game_date AND f.player_id = o.player_id
+    LEFT JOIN latest_form f ON f.as_of = o.game_date AND f.team = o.team AND f.player_id = o.player_id
     GROUP BY o.game_code, o.team
 ),
 rotation AS (
-    SELECT a.as_of, a.team, sum(f.minutes) AS rotation_minutes, count(*) AS rotation_players
-    FROM appearances a
-    JOIN player_form f ON f.as_of = a.as_of AND f.player_id = a.player_id
-    WHERE a.latest_appearance = 1
-    GROUP BY a.as_of, a.team
+    SELECT as_of, team, sum(minutes) AS rotation_minutes, count(*) AS rotation_players
+    FROM appearances WHERE team_recency = 1
+    GROUP BY as_of, team
 ),
 reported AS (
     SELECT game_code, team, count(*) AS players_listed FROM status GROUP BY game_code, team
