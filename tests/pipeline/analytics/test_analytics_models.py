@@ -18,11 +18,11 @@ from nbaprops.pipeline.analytics.team_defense_game_summary import (
     TEAM_DEFENSE_GAME_SUMMARY,
 )
 from nbaprops.pipeline.analytics.team_offense_game_summary import TEAM_OFFENSE_GAME_SUMMARY
-from nbaprops.pipeline.analytics.upcoming_team_game_context import UPCOMING_TEAM_GAME_CONTEXT, params
 from nbaprops.pipeline.analytics.upcoming_player_game_context import (
     RECENT_DAYS,
     UPCOMING_PLAYER_GAME_CONTEXT,
 )
+from nbaprops.pipeline.analytics.upcoming_team_game_context import UPCOMING_TEAM_GAME_CONTEXT, params
 
 D1, D2, D3 = dt.date(2025, 10, 21), dt.date(2025, 10, 23), dt.date(2025, 10, 24)
 SEASON = "2025-26"
@@ -250,7 +250,7 @@ def test_upcoming_player_game_context_rows(con: duckdb.DuckDBPyConnection) -> No
 
 
 # --- team offense and the team context before each game ---
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def world(lines: list[dict[str, Any]] | None = None) -> duckdb.DuckDBPyConnection:
@@ -260,7 +260,9 @@ def world(lines: list[dict[str, Any]] | None = None) -> duckdb.DuckDBPyConnectio
         f"CREATE TABLE team_offense_game_summary AS {TEAM_OFFENSE_GAME_SUMMARY.sql_text()}",
         {"game_dates": [D1, D2], "points_per_possession": POINTS_PER_POSSESSION},
     )
-    con.execute("CREATE TABLE raw_game_lines (game_date DATE, game_code VARCHAR, total DOUBLE, home_spread DOUBLE)")
+    con.execute(
+        "CREATE TABLE raw_game_lines (game_date DATE, game_code VARCHAR, total DOUBLE, home_spread DOUBLE)"
+    )
     for r in lines or []:
         con.execute("INSERT INTO raw_game_lines VALUES ($d, $c, $t, $s)", r)
     return con
@@ -268,7 +270,9 @@ def world(lines: list[dict[str, Any]] | None = None) -> duckdb.DuckDBPyConnectio
 
 def test_team_offense_rows() -> None:
     con = world()
-    a, b = model(con, TEAM_OFFENSE_GAME_SUMMARY.sql, game_dates=[D1], points_per_possession=POINTS_PER_POSSESSION)  # type: ignore[arg-type]
+    a, b = model(
+        con, TEAM_OFFENSE_GAME_SUMMARY.sql, game_dates=[D1], points_per_possession=POINTS_PER_POSSESSION
+    )  # type: ignore[arg-type]
     assert (a["team"], a["points_scored"], a["points_allowed"], a["margin"]) == ("AAA", 30, 40, -10)
     poss = 0.5 * ((25 + 2.64 - 2 + 2) + (25 + 2.64 - 2 + 4))  # both teams have counts on D1
     assert a["pace_method"] == "box" and a["possessions"] == pytest.approx(poss)
@@ -276,7 +280,9 @@ def test_team_offense_rows() -> None:
     assert b["offensive_rating"] == pytest.approx(a["defensive_rating"])
     assert a["fga"] == 25 and a["efg_pct"] == pytest.approx((12 + 1) / 25)
     # D2 has no counts: the points proxy, and NULL shooting totals
-    d2 = model(con, TEAM_OFFENSE_GAME_SUMMARY.sql, game_dates=[D2], points_per_possession=POINTS_PER_POSSESSION)  # type: ignore[arg-type]
+    d2 = model(
+        con, TEAM_OFFENSE_GAME_SUMMARY.sql, game_dates=[D2], points_per_possession=POINTS_PER_POSSESSION
+    )  # type: ignore[arg-type]
     assert all(r["pace_method"] == "points_proxy" and r["fga"] is None for r in d2)
     assert d2[0]["offensive_rating"] == pytest.approx(100 * 36 / ((36 + 25) / 2 / POINTS_PER_POSSESSION))
 

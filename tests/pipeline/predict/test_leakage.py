@@ -8,19 +8,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _support import DATA
 from nbaprops.pipeline.predict.calibration import Calibrator
 from nbaprops.pipeline.predict.data import PublicFrames, game_rows
 from nbaprops.pipeline.predict.engine import DayPredictor
-from nbaprops.pipeline.predict.features import ALL_FEATURES, EXTRA_FEATURES, build_features
+from nbaprops.pipeline.predict.features import ALL_FEATURES, build_features
 from nbaprops.pipeline.predict.minutes import STATS
 from nbaprops.pipeline.predict.systems import LightGBMSystem, Matchup, MovingAverage, Similarity
 from nbaprops.pipeline.predict.systems.minutes_rate import MinutesRate
 from nbaprops.pipeline.predict.walk_forward import run_walk_forward
 
-from _support import DATA
-
 D = dt.date(2025, 11, 4)
-LINES_DAY = dt.date(2024, 11, 5)
+LINES_DAY = dt.date(2024, 11, 6)
 """A date the archive has game lines for (they stop on 2024-11-15)."""
 
 
@@ -72,8 +71,14 @@ def _rows_of(feats: pd.DataFrame, day: dt.date, names: tuple[str, ...] = ALL_FEA
     return f[[*key, *names]].reset_index(drop=True)
 
 
-def test_features_of_a_date_ignore_rows_on_or_after_it(box: pd.DataFrame) -> None:
-    a = build_features(game_rows(box))
+@pytest.fixture(scope="module")
+def feats(box: pd.DataFrame) -> pd.DataFrame:
+    """The features of every box-score row (built once for the module)."""
+    return build_features(game_rows(box))
+
+
+def test_features_of_a_date_ignore_rows_on_or_after_it(box: pd.DataFrame, feats: pd.DataFrame) -> None:
+    a = feats
     b = build_features(game_rows(_future_scrambled(box, D, drop=0.3)))
     fa, fb = _rows_of(a, D), _rows_of(b, D)
     assert len(fa) > 100
@@ -86,7 +91,9 @@ def test_features_of_a_date_ignore_rows_on_or_after_it(box: pd.DataFrame) -> Non
 
 
 def _game_lines() -> pd.DataFrame:
-    lines = pd.read_parquet(DATA / "game_lines.parquet", columns=["game_date", "game_key", "total", "home_spread"])
+    lines = pd.read_parquet(
+        DATA / "game_lines.parquet", columns=["game_date", "game_key", "total", "home_spread"]
+    )
     lines["game_date"] = pd.to_datetime(lines["game_date"])
     return lines
 
@@ -97,7 +104,9 @@ def test_game_lines_after_a_date_do_not_reach_its_features_and_its_own_do(box: p
     scrambled = lines.copy()
     scrambled.loc[later, "total"] = 150.0
     scrambled.loc[later, "home_spread"] = -30.0
-    hist = box[box["game_date"] <= pd.Timestamp(LINES_DAY) + pd.Timedelta(days=20)]
+    hist = box[
+        (box["game_date"] <= pd.Timestamp(LINES_DAY) + pd.Timedelta(days=20)) & (box["season"] >= "2023-24")
+    ]
     a = _rows_of(build_features(game_rows(hist), game_lines=lines), LINES_DAY)
     b = _rows_of(build_features(game_rows(hist), game_lines=scrambled), LINES_DAY)
     assert len(a) > 100
@@ -110,11 +119,12 @@ def test_game_lines_after_a_date_do_not_reach_its_features_and_its_own_do(box: p
     assert not np.allclose(a["abs_spread"], c["abs_spread"])
 
 
-def test_who_is_out_follows_the_rule_on_a_real_date(box: pd.DataFrame) -> None:
+def test_who_is_out_follows_the_rule_on_a_real_date(box: pd.DataFrame, feats: pd.DataFrame) -> None:
     """The archive rule: absent from the team's latest game, played one of its last 10."""
-    feats = build_features(game_rows(box))
     day = feats[feats["game_date"] == pd.Timestamp(D)]
-    before = box[(box["game_date"] < pd.Timestamp(D)) & (box["game_date"] >= pd.Timestamp(D) - pd.Timedelta(days=60))]
+    before = box[
+        (box["game_date"] < pd.Timestamp(D)) & (box["game_date"] >= pd.Timestamp(D) - pd.Timedelta(days=60))
+    ]
     team = day.sort_values("tm_out_minutes").iloc[-1]["team"]
     games = before[before["team"] == team].groupby("game_date").size().sort_index()
     last, window = games.index[-1], games.index[-10:]
@@ -122,7 +132,8 @@ def test_who_is_out_follows_the_rule_on_a_real_date(box: pd.DataFrame) -> None:
     recent = set(t[t["game_date"].isin(window)]["player_id"])
     in_last = set(t[t["game_date"] == last]["player_id"])
     moved = set(before[(before["team"] != team) & (before["game_date"] > window[0])]["player_id"])
-    means = before.sort_values("game_date").groupby("player_id").tail(10).groupby("player_id")["minutes"].mean()
+    earlier = box[box["game_date"] < pd.Timestamp(D)].sort_values("game_date")
+    means = earlier.groupby("player_id").tail(10).groupby("player_id")["minutes"].mean()  # any season
     expected = {p for p in recent - in_last - moved if means.get(p, 0) >= 10}
     row = day[day["team"] == team].iloc[0]
     self_out = row["player_id"] in expected
@@ -159,7 +170,7 @@ def test_changing_box_scores_on_or_after_d_changes_no_prediction_for_d(public: P
     pa_ = a[cols].sort_values(key).reset_index(drop=True)
     pb = b[cols].sort_values(key).reset_index(drop=True)
     assert len(pa_) > 100
-    assert pa_.loc[pa_["system"] == "minutes_rate", "predicted_points"].notna().sum() > 100
+    assert pa_.loc[pa_["system"] == "minutes_rate", "predicted_points"].notna().sum() > 50
     pd.testing.assert_frame_equal(pa_, pb)
     # the grades do change: the scrambled actuals are different
     assert not np.allclose(

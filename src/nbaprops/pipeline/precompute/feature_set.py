@@ -34,6 +34,7 @@ __all__ = [
     "check_sql",
 ]
 
+
 @dataclass(frozen=True)
 class Feature:
     """One named feature and what it means (all values are as of the game date, strictly before)."""

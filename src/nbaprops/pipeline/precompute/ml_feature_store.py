@@ -10,6 +10,7 @@ played) and ``upcoming_team_game_context`` (who is out, rest, the game's lines).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,9 +31,11 @@ from nbaprops.storage.queries import feature_store as q
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["HISTORY_DAYS", "ML_FEATURE_STORE", "build_many"]
+__all__ = ["HISTORY_DAYS", "ML_FEATURE_STORE", "SQL_MODEL", "build_many"]
 
 _SQL = Path(__file__).with_suffix(".sql")
+SQL_MODEL = _SQL
+"""The SQL part of the vector (`feature_set.SQL_FEATURE_NAMES`)."""
 check_sql(_SQL.read_text())  # the vector in the SQL must match SQL_FEATURE_NAMES
 
 HISTORY_DAYS = 3 * 365 + 30
@@ -126,12 +129,32 @@ def build_many(ctxs: list[Context]) -> pa.Table:
     out["game_date"] = out["game_date"].dt.date
     table = pa.Table.from_pandas(out[[f.name for f in SCHEMA if f.name not in ("feature_names", "features")]],
                                  preserve_index=False)  # fmt: skip
-    table = table.append_column("feature_names", pa.array([list(FEATURE_NAMES)] * len(out), pa.list_(pa.string())))
+    table = table.append_column(
+        "feature_names", pa.array([list(FEATURE_NAMES)] * len(out), pa.list_(pa.string()))
+    )
     table = table.append_column("features", pa.array(vectors, pa.list_(pa.float64())))
     return table.cast(SCHEMA)
 
 
-ML_FEATURE_STORE = Processor(
+_PIPELINE = Path(__file__).resolve().parents[1]
+DEFINITION_FILES: tuple[Path, ...] = (
+    _SQL,
+    _PIPELINE / "predict" / "features.py",
+    _PIPELINE / "predict" / "minutes.py",
+    _PIPELINE / "analytics" / "team_offense_game_summary.sql",
+    _PIPELINE / "analytics" / "upcoming_team_game_context.sql",
+)
+"""Every file that defines the vector: part of the processor's code hash, so changing a
+definition re-runs the store (and `FEATURE_SET` says so to models)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class _StoreProcessor(Processor):
+    def code_text(self) -> str:
+        return "\n".join([super().code_text(), *(f.read_text() for f in DEFINITION_FILES)])
+
+
+ML_FEATURE_STORE = _StoreProcessor(
     name="ml_feature_store",
     phase=4,
     output="ml_feature_store",
@@ -148,5 +171,4 @@ ML_FEATURE_STORE = Processor(
     ),
     build=build,
     build_many=build_many,
-    extra_depends=(),
 )

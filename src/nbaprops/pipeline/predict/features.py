@@ -22,7 +22,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nbaprops.pipeline.predict.minutes import CONTEXT_FEATURES, MINUTES_FEATURES, add_minutes_features, team_context
+from nbaprops.pipeline.predict.minutes import (
+    CONTEXT_FEATURES,
+    MINUTES_FEATURES,
+    add_minutes_features,
+    team_context,
+)
 
 __all__ = [
     "ALL_FEATURES",

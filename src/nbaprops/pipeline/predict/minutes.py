@@ -194,7 +194,9 @@ def team_context(
             ("availability_df", availability),
         ):
             con.register(name, frame)
-        con.execute("CREATE TABLE schedule AS SELECT * REPLACE (CAST(game_date AS DATE) AS game_date) FROM schedule_df")
+        con.execute(
+            "CREATE TABLE schedule AS SELECT * REPLACE (CAST(game_date AS DATE) AS game_date) FROM schedule_df"
+        )
         con.execute(
             "CREATE TABLE player_game_summary AS "
             "SELECT * REPLACE (CAST(game_date AS DATE) AS game_date) FROM summary_df"
@@ -249,7 +251,9 @@ def _out_sums(context: pd.DataFrame) -> pd.DataFrame:
         if not isinstance(players, list | np.ndarray):  # None / NA: nobody out
             continue
         for p in players:
-            recs.append({"game_key": key, "team": team, **{k: p[k] for k in ("player_id", "minutes", *STATS)}})
+            recs.append(
+                {"game_key": key, "team": team, **{k: p[k] for k in ("player_id", "minutes", *STATS)}}
+            )
     cols = ["game_key", "team", "player_id", "minutes", *STATS]
     return pd.DataFrame.from_records(recs, columns=cols)
 
@@ -262,7 +266,9 @@ def add_minutes_features(df: pd.DataFrame, context: pd.DataFrame) -> pd.DataFram
     r = prev.groupby(df[p], sort=False).rolling(20, min_periods=1).mean()
     df["min_l20"] = r.reset_index(level=0, drop=True).reindex(df.index)
     l20 = df["min_l20"].fillna(df["min_l10"])
-    df["min_base"] = 0.5 * df["min_l5"] + 0.3 * df["min_l10"].fillna(df["min_l5"]) + 0.2 * l20.fillna(df["min_l5"])
+    df["min_base"] = (
+        0.5 * df["min_l5"] + 0.3 * df["min_l10"].fillna(df["min_l5"]) + 0.2 * l20.fillna(df["min_l5"])
+    )
     for s in STATS:
         col = _column(s)
         vals = df[col].astype("float64") if col in df.columns else pd.Series(np.nan, index=df.index)
@@ -324,10 +330,19 @@ def add_minutes_features(df: pd.DataFrame, context: pd.DataFrame) -> pd.DataFram
         usage = ((1 - m_out) / (1 - s_out.clip(upper=0.9))).clip(0.7, 1.5)
         df[f"usage_{s}"] = usage.fillna(1.0)
         df[f"exp_{s}"] = df["exp_minutes"] * df[f"rate_{s}"] * df[f"usage_{s}"]
-    drop = [c for c in df.columns if c.startswith(("out_", "own_")) or c in ("players_out", "rotation_minutes")]
+    drop = [
+        c for c in df.columns if c.startswith(("out_", "own_")) or c in ("players_out", "rotation_minutes")
+    ]
     drop += [f"team_{_team_stat(s)}_l10" for s in STATS]
     return df.drop(columns=drop)
 
 
 def _team_stat(s: str) -> str:
-    return {"pts": "points", "reb": "rebounds", "ast": "assists", "fg3m": "fg3m", "stl": "steals", "blk": "blocks"}[s]
+    return {
+        "pts": "points",
+        "reb": "rebounds",
+        "ast": "assists",
+        "fg3m": "fg3m",
+        "stl": "steals",
+        "blk": "blocks",
+    }[s]

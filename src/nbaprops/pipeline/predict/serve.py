@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from nbaprops.core.errors import DataError
 from nbaprops.pipeline.predict.data import resolve_player_ids
 from nbaprops.pipeline.predict.engine import OUTPUT_COLUMNS
-from nbaprops.core.errors import DataError
 from nbaprops.pipeline.predict.features import FEATURE_SET, STORED_FEATURES
 from nbaprops.pipeline.predict.lines import consensus_lines
 from nbaprops.storage.queries import feature_store as q
@@ -95,7 +95,9 @@ def store_version(wh: Warehouse, day: dt.date) -> str | None:
         return None
     found = sorted(str(r[0]) for r in wh.rows(q.STORE_VERSIONS, {"lo": day, "hi": day}))
     if len(found) > 1:
-        raise DataError(f"ml_feature_store rows of {day} hold feature sets {found}: rebuild phase 4 for the date")
+        raise DataError(
+            f"ml_feature_store rows of {day} hold feature sets {found}: rebuild phase 4 for the date"
+        )
     return found[0] if found else None
 
 
@@ -120,7 +122,9 @@ def store_features(wh: Warehouse, lo: dt.date, hi: dt.date) -> pd.DataFrame:
     values = values.reshape(len(t), len(names))
     wanted = [n for n in STORED_FEATURES if n in names]
     feats = pd.DataFrame(values[:, [names.index(n) for n in wanted]], columns=wanted, index=t.index)
-    meta = t[["game_date", "season", "game_code", "player_id", "player_lookup", "player_name", "team", "opponent"]]
+    meta = t[
+        ["game_date", "season", "game_code", "player_id", "player_lookup", "player_name", "team", "opponent"]
+    ]
     out = pd.concat([meta, feats], axis=1)
     out["game_date"] = pd.to_datetime(out["game_date"])
     return out
@@ -165,7 +169,9 @@ def day_inputs(wh: Warehouse, day: dt.date) -> DayInputs:
         lines = lines.dropna(subset=["player_id"])
         lines["player_id"] = lines["player_id"].astype("int64")
         target_rows = target_rows.merge(
-            lines.reindex(columns=["game_key", "player_id", *line_cols]), on=["game_key", "player_id"], how="left"
+            lines.reindex(columns=["game_key", "player_id", *line_cols]),
+            on=["game_key", "player_id"],
+            how="left",
         )
     else:
         target_rows = target_rows.reindex(columns=[*target_rows.columns, *line_cols])

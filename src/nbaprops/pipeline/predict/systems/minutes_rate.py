@@ -89,7 +89,10 @@ class MinutesRate:
         usage = _f(rows, f"usage_{stat}", 1.0) - 1.0 if self.availability else np.zeros(len(rows))
         cols = [mr, mr * usage]
         if stat == "pts":
-            cols += [mr * np.nan_to_num(_f(rows, "opp_factor") - 1.0), mr * np.nan_to_num(_f(rows, "pace_factor") - 1.0)]
+            cols += [
+                mr * np.nan_to_num(_f(rows, "opp_factor") - 1.0),
+                mr * np.nan_to_num(_f(rows, "pace_factor") - 1.0),
+            ]
         return np.column_stack(cols)
 
     def fit(self, history: pd.DataFrame, as_of: dt.date) -> None:
