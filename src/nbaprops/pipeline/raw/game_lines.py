@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from nbaprops.core.errors import ConfigError
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Input, Processor
-from nbaprops.pipeline.raw._public import coverage_for, load_public, with_game_code
+from nbaprops.pipeline.raw._public import load_public, public_span, with_game_code
 from nbaprops.pipeline.raw.schemas import GAME_LINES_PUBLIC
 
 __all__ = ["RAW_GAME_LINES"]
@@ -66,7 +66,7 @@ def _external(ctx: Context) -> ExternalFingerprint:
 def _coverage(ctx: Context) -> tuple[dt.date, dt.date] | None:
     if not _has_file(ctx):  # no file: no date is covered (an empty span)
         return dt.date.max, dt.date.min
-    return coverage_for(FILE)(ctx)  # type: ignore[no-any-return]
+    return public_span(ctx.public_data(), FILE)
 
 
 RAW_GAME_LINES = Processor(
