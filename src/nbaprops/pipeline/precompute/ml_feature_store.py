@@ -4,8 +4,8 @@ One row per player and game (the players of ``player_daily_cache``).  The vector
 `feature_set.FEATURE_NAMES`: the SQL part (``ml_feature_store.sql``, season-scoped Phase-4
 tables) followed by the prediction systems' as-of features, computed by
 `predict.features.build_features` (the one definition, also used by the walk-forward on the
-public files) from ``player_game_summary`` up to the date (the date's own rows only list who
-played) and ``upcoming_team_game_context`` (who is out, rest, the game's lines).
+public files) from every ``player_game_summary`` row up to the date (the date's own rows only
+list who played) and ``upcoming_team_game_context`` (who is out, rest, the game's lines).
 """
 
 from __future__ import annotations
@@ -31,15 +31,16 @@ from nbaprops.storage.queries import feature_store as q
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["HISTORY_DAYS", "ML_FEATURE_STORE", "SQL_MODEL", "build_many"]
+__all__ = ["ML_FEATURE_STORE", "SQL_MODEL", "build_many"]
 
 _SQL = Path(__file__).with_suffix(".sql")
 SQL_MODEL = _SQL
 """The SQL part of the vector (`feature_set.SQL_FEATURE_NAMES`)."""
 check_sql(_SQL.read_text())  # the vector in the SQL must match SQL_FEATURE_NAMES
 
-HISTORY_DAYS = 3 * 365 + 30
-"""Game rows before the first date the systems' features read (last season, career games)."""
+EARLIEST = dt.date(1900, 1, 1)
+"""The systems' features read every earlier game row (career games, last games of any season):
+a bounded look-back would make a row depend on where its batch starts."""
 
 SCHEMA = pa.schema(
     [
@@ -89,15 +90,17 @@ def build_many(ctxs: list[Context]) -> pa.Table:
 
     wh = ctxs[0].warehouse
     days = sorted({c.date for c in ctxs})
-    lo, hi = days[0] - dt.timedelta(days=HISTORY_DAYS), days[-1]
+    hi = days[-1]
     params = {"game_dates": days, "feature_set": FEATURE_SET, "feature_names": list(SQL_FEATURE_NAMES)}
     base = wh.query(_SQL.read_text(), params).to_pandas()
     if base.empty:
         return SCHEMA.empty_table()
     keys = wh.query(q.STORE_GAME_KEYS, {"lo": days[0], "hi": hi}).to_pandas()
     base = base.merge(keys, on="game_code", how="left")
-    hist = wh.query(q.STORE_HISTORY, {"lo": lo, "hi": hi}).to_pandas()
-    context = wh.query(q.STORE_CONTEXT, {"lo": lo, "hi": hi}).to_pandas()
+    hist = wh.query(q.STORE_HISTORY, {"lo": EARLIEST, "hi": hi}).to_pandas()
+    context = wh.query(
+        q.STORE_CONTEXT, {"lo": days[0], "hi": hi}
+    ).to_pandas()  # only the dates' rows are kept
     base["game_date"] = pd.to_datetime(base["game_date"])
     hist["game_date"] = pd.to_datetime(hist["game_date"])
     played = hist[["game_date", "player_id"]].assign(_played=True)
