@@ -22,6 +22,7 @@
 --     (source 'absent_last_game').
 --   Each struct carries his means over his last 10 games (minutes and the six stats); a stat
 --   mean is NULL where his rows lack it (threes need shooting counts).
+-- Sums and means of fractional values go through DECIMAL(18, 9): exact, whatever the row order.
 -- rotation_minutes: the sum of those 10-game minute means over the players of the team's latest
 -- game (the players the out players' minutes are redistributed to).
 WITH targets AS (
@@ -81,9 +82,9 @@ team_rows AS (  -- each team's games that have box scores, latest first per side
 team_rolling AS (  -- each team-game with the team's means over its 10 games up to and including it
     SELECT o.game_code, o.team,
            count(*) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)            AS team_games_l10,
-           avg(o.pace) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)         AS pace_l10,
-           avg(o.offensive_rating) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS off_rating_l10,
-           avg(o.defensive_rating) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS def_rating_l10,
+           avg(CAST(o.pace AS DECIMAL(18, 9))) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)         AS pace_l10,
+           avg(CAST(o.offensive_rating AS DECIMAL(18, 9))) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS off_rating_l10,
+           avg(CAST(o.defensive_rating AS DECIMAL(18, 9))) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS def_rating_l10,
            avg(o.points_scored) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS team_points_l10,
            avg(o.rebounds) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)     AS team_rebounds_l10,
            avg(o.assists) OVER (PARTITION BY o.team ORDER BY o.game_date NULLS FIRST ROWS BETWEEN 9 PRECEDING AND CURRENT ROW)      AS team_assists_l10,
@@ -158,7 +159,7 @@ latest_form AS (  -- every recent player's means after his latest game before th
 out_agg AS (
     SELECT o.game_code, o.team,
            count(*)                          AS players_out,
-           coalesce(sum(f.minutes), 0)       AS out_minutes,
+           CAST(coalesce(sum(CAST(f.minutes AS DECIMAL(18, 9))), 0) AS DOUBLE) AS out_minutes,
            list_sort(list({'player_id': o.player_id, 'player_name': f.player_name, 'source': o.source,
                  'minutes': f.minutes, 'pts': f.points, 'reb': f.rebounds, 'ast': f.assists,
                  'fg3m': f.fg3m, 'stl': f.steals, 'blk': f.blocks})) AS out_players
@@ -167,7 +168,8 @@ out_agg AS (
     GROUP BY o.game_code, o.team
 ),
 rotation AS (
-    SELECT as_of, team, sum(minutes) AS rotation_minutes, count(*) AS rotation_players
+    SELECT as_of, team, CAST(sum(CAST(minutes AS DECIMAL(18, 9))) AS DOUBLE) AS rotation_minutes,
+           count(*) AS rotation_players
     FROM appearances WHERE team_recency = 1
     GROUP BY as_of, team
 ),
