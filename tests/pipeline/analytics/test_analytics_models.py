@@ -322,8 +322,8 @@ def test_a_player_absent_from_the_latest_game_is_out_until_the_injury_report_say
         con.execute("DELETE FROM player_availability")
         row = {"game_date": D3, "game_code": code(D3, "AAA", "BBB"), "team": "AAA", "player_id": 2,
                "player_lookup": "p2", "player_name": "P 2", "status": st, "reason": "", "as_of": at,
-               "source": "nbac"}  # fmt: skip
-        con.register("_s", pa.Table.from_pylist([row]))
+               "source": "nbac", "after_game": False}  # fmt: skip
+        con.register("_s", pa.Table.from_pylist([row], schema=AVAILABILITY_SCHEMA))
         con.execute("INSERT INTO player_availability SELECT * FROM _s")
         con.unregister("_s")
 

@@ -123,7 +123,7 @@ status AS (  -- the latest status published before the cutoff, per listed player
     SELECT a.game_date, a.game_code, a.team, a.player_id,
            arg_max(a.status, a.as_of) AS status
     FROM player_availability a JOIN targets t ON a.game_date = t.game_date
-    WHERE a.player_id IS NOT NULL
+    WHERE a.player_id IS NOT NULL AND NOT coalesce(a.after_game, false)  -- gamebook rows: after the fact
       AND epoch(a.as_of) < epoch(CAST(a.game_date AS TIMESTAMP)) + 3600 * $status_cutoff_utc_hours
     GROUP BY a.game_date, a.game_code, a.team, a.player_id
 ),

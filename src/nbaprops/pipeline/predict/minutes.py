@@ -183,6 +183,7 @@ def team_context(
             "player_id": pd.Series([], dtype="int64"),
             "status": pd.Series([], dtype="object"),
             "as_of": pd.Series([], dtype="datetime64[ns, UTC]"),
+            "after_game": pd.Series([], dtype="bool"),
         }
     )
     con = duckdb.connect()
