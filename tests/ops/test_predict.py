@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from _support import DATA, make_settings
@@ -90,12 +91,14 @@ def _losing(tmp_path: Path, day: dt.date, games: int = 6) -> Path:
 
 
 def test_grade_is_blocked_when_the_dates_box_scores_are_under_the_gate(tmp_path: Path) -> None:
-    """The source lost half the date's games: the date's summary is gated, so its grades wait
-    (the prediction itself reads only earlier dates and goes ahead)."""
+    """The source lost half the date's games: the date's summary is gated, so its grades wait,
+    and so does its prediction: on a final date the feature store lists the date's players from
+    its summary, and the systems read the store (w-minutes)."""
     s = make_settings(tmp_path / "home", data_dir=_losing(tmp_path, DAY))
     wh = DuckDBWarehouse(s.warehouse_url)
     try:
-        assert predict_date(s, wh, DAY, coordinator=_quick(), history_seasons=0).status == "success"
+        pred = predict_date(s, wh, DAY, coordinator=_quick(), history_seasons=0)
+        assert (pred.status, pred.error) == ("failed", f"upstream ml_feature_store failed for {DAY}")
         rep = grade_date(s, wh, DAY)
         assert rep.status == "failed"
         assert rep.error == f"upstream player_game_summary failed for {DAY}"
@@ -118,13 +121,19 @@ def test_predict_is_blocked_when_its_history_is_under_the_gate(tmp_path: Path) -
     wh = DuckDBWarehouse(s.warehouse_url)
     try:
         rep = predict_date(s, wh, DAY, coordinator=_quick(), history_seasons=0)
-        assert rep.status == "failed"
-        assert (
-            rep.error is not None
-            and rep.error.startswith("gate: history incomplete: player_game_summary lacks 1 of the ")
-            and rep.error.endswith(f"before {DAY} ({before}); run them first")
-        )
+        assert (rep.status, rep.error) == ("failed", f"upstream ml_feature_store failed for {DAY}")
         runner = Runner(settings=s, warehouse=wh)
+        # the feature store's inputs, which read every earlier date, are refused by the history gate
+        gated = runner.wh.rows(
+            "SELECT error FROM ops_ledger WHERE partition = $k AND error LIKE 'gate: history incomplete: %'",
+            {"k": DAY.isoformat()},
+        )
+        assert gated and all(
+            re.match(r"gate: history incomplete: \w+ lacks 1 of the \d+ game days", str(e))
+            and str(e).endswith(f"before {DAY} ({before}); run them first")
+            for (e,) in gated
+        )
+        assert any("player_game_summary lacks 1 of the" in str(e) for (e,) in gated)
         [(summary, *_)] = _ledger(runner, "player_game_summary", before)
         assert summary == "failed"  # gated when `predict` prepared the history
         [(status, _, rows, error)] = _ledger(runner, "system_predictions", DAY)

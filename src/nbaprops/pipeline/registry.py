@@ -14,7 +14,9 @@ from nbaprops.core.errors import InputError
 from nbaprops.pipeline.analytics.player_availability import PLAYER_AVAILABILITY
 from nbaprops.pipeline.analytics.player_game_summary import PLAYER_GAME_SUMMARY
 from nbaprops.pipeline.analytics.team_defense_game_summary import TEAM_DEFENSE_GAME_SUMMARY
+from nbaprops.pipeline.analytics.team_offense_game_summary import TEAM_OFFENSE_GAME_SUMMARY
 from nbaprops.pipeline.analytics.upcoming_player_game_context import UPCOMING_PLAYER_GAME_CONTEXT
+from nbaprops.pipeline.analytics.upcoming_team_game_context import UPCOMING_TEAM_GAME_CONTEXT
 from nbaprops.pipeline.contract import Processor
 from nbaprops.pipeline.precompute.ml_feature_store import ML_FEATURE_STORE
 from nbaprops.pipeline.precompute.player_composite_factors import PLAYER_COMPOSITE_FACTORS
@@ -26,6 +28,7 @@ from nbaprops.pipeline.predict.prediction_grades import PREDICTION_GRADES
 from nbaprops.pipeline.predict.predictions import PREDICTIONS
 from nbaprops.pipeline.predict.system_prediction_grades import SYSTEM_PREDICTION_GRADES
 from nbaprops.pipeline.predict.system_predictions import SYSTEM_PREDICTIONS
+from nbaprops.pipeline.raw.game_lines import RAW_GAME_LINES
 from nbaprops.pipeline.raw.payloads import PAYLOAD_PROCESSORS
 from nbaprops.pipeline.raw.player_boxscores import RAW_PLAYER_BOXSCORES
 from nbaprops.pipeline.raw.players import PLAYER_UNRESOLVED
@@ -57,6 +60,10 @@ PROCESSORS: tuple[Processor, ...] = (
     *SCRAPE_PROCESSORS,
     *PAYLOAD_PROCESSORS,
     PLAYER_UNRESOLVED,
+    # minutes and availability (w-minutes): game lines, team offense, team context before each game
+    RAW_GAME_LINES,
+    TEAM_OFFENSE_GAME_SUMMARY,
+    UPCOMING_TEAM_GAME_CONTEXT,
 )
 
 

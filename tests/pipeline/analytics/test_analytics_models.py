@@ -17,10 +17,12 @@ from nbaprops.pipeline.analytics.team_defense_game_summary import (
     POINTS_PER_POSSESSION,
     TEAM_DEFENSE_GAME_SUMMARY,
 )
+from nbaprops.pipeline.analytics.team_offense_game_summary import TEAM_OFFENSE_GAME_SUMMARY
 from nbaprops.pipeline.analytics.upcoming_player_game_context import (
     RECENT_DAYS,
     UPCOMING_PLAYER_GAME_CONTEXT,
 )
+from nbaprops.pipeline.analytics.upcoming_team_game_context import UPCOMING_TEAM_GAME_CONTEXT, params
 
 D1, D2, D3 = dt.date(2025, 10, 21), dt.date(2025, 10, 23), dt.date(2025, 10, 24)
 SEASON = "2025-26"
@@ -245,3 +247,92 @@ def test_upcoming_player_game_context_rows(con: duckdb.DuckDBPyConnection) -> No
         )
         == []
     )
+
+
+# --- team offense and the team context before each game ---
+UTC = dt.UTC
+
+
+def world(lines: list[dict[str, Any]] | None = None) -> duckdb.DuckDBPyConnection:
+    con = raw_world()
+    build_summary(con)
+    con.execute(
+        f"CREATE TABLE team_offense_game_summary AS {TEAM_OFFENSE_GAME_SUMMARY.sql_text()}",
+        {"game_dates": [D1, D2], "points_per_possession": POINTS_PER_POSSESSION},
+    )
+    con.execute(
+        "CREATE TABLE raw_game_lines (game_date DATE, game_code VARCHAR, total DOUBLE, home_spread DOUBLE)"
+    )
+    for r in lines or []:
+        con.execute("INSERT INTO raw_game_lines VALUES ($d, $c, $t, $s)", r)
+    return con
+
+
+def test_team_offense_rows() -> None:
+    con = world()
+    a, b = model(
+        con, TEAM_OFFENSE_GAME_SUMMARY.sql, game_dates=[D1], points_per_possession=POINTS_PER_POSSESSION
+    )  # type: ignore[arg-type]
+    assert (a["team"], a["points_scored"], a["points_allowed"], a["margin"]) == ("AAA", 30, 40, -10)
+    poss = 0.5 * ((25 + 2.64 - 2 + 2) + (25 + 2.64 - 2 + 4))  # both teams have counts on D1
+    assert a["pace_method"] == "box" and a["possessions"] == pytest.approx(poss)
+    assert a["offensive_rating"] == pytest.approx(100 * 30 / poss)
+    assert b["offensive_rating"] == pytest.approx(a["defensive_rating"])
+    assert a["fga"] == 25 and a["efg_pct"] == pytest.approx((12 + 1) / 25)
+    # D2 has no counts: the points proxy, and NULL shooting totals
+    d2 = model(
+        con, TEAM_OFFENSE_GAME_SUMMARY.sql, game_dates=[D2], points_per_possession=POINTS_PER_POSSESSION
+    )  # type: ignore[arg-type]
+    assert all(r["pace_method"] == "points_proxy" and r["fga"] is None for r in d2)
+    assert d2[0]["offensive_rating"] == pytest.approx(100 * 36 / ((36 + 25) / 2 / POINTS_PER_POSSESSION))
+
+
+def _context(con: duckdb.DuckDBPyConnection, day: dt.date) -> dict[str, dict[str, Any]]:
+    rows = model(con, UPCOMING_TEAM_GAME_CONTEXT.sql, game_dates=[day], **params())  # type: ignore[arg-type]
+    return {r["team"]: r for r in rows}
+
+
+def test_rest_travel_and_the_games_own_line() -> None:
+    con = world([{"d": D3, "c": code(D3, "AAA", "BBB"), "t": 221.5, "s": -6.5}])
+    ctx = _context(con, D3)
+    a, b = ctx["AAA"], ctx["BBB"]
+    assert (a["rest_days"], a["back_to_back"], b["back_to_back"]) == (1, True, True)
+    assert a["travelled"] is True and a["road_games_in_row"] == 1 and b["road_games_in_row"] == 0
+    assert (b["team_spread"], a["team_spread"], a["game_total"]) == (-6.5, 6.5, 221.5)
+    assert b["implied_team_points"] == pytest.approx(221.5 / 2 + 6.5 / 2)
+    assert a["team_games_l10"] == 2 and a["team_points_l10"] == pytest.approx((30 + 36) / 2)
+
+
+def test_a_player_absent_from_the_latest_game_is_out_until_the_injury_report_says_otherwise() -> None:
+    con = world()
+    # player 2 (AAA) played D1 but not D2 (his 10-game mean: 30 minutes)
+    con.execute("DELETE FROM player_game_summary WHERE player_id = 2 AND game_date = $d", {"d": D2})
+    con.execute("DELETE FROM team_offense_game_summary")
+    con.execute(
+        f"INSERT INTO team_offense_game_summary {TEAM_OFFENSE_GAME_SUMMARY.sql_text()}",
+        {"game_dates": [D1, D2], "points_per_possession": POINTS_PER_POSSESSION},
+    )
+    a = _context(con, D3)["AAA"]
+    assert a["players_out"] == 1 and a["out_minutes"] == 30
+    (out,) = a["out_players"]
+    assert out["player_id"] == 2 and out["source"] == "absent_last_game" and out["pts"] == 10
+    assert a["rotation_minutes"] == 30 and a["availability_source"] == "absent_last_game"
+
+    def status(st: str, at: dt.datetime) -> None:
+        con.execute("DELETE FROM player_availability")
+        row = {"game_date": D3, "game_code": code(D3, "AAA", "BBB"), "team": "AAA", "player_id": 2,
+               "player_lookup": "p2", "player_name": "P 2", "status": st, "reason": "", "as_of": at,
+               "source": "nbac", "after_game": False}  # fmt: skip
+        con.register("_s", pa.Table.from_pylist([row], schema=AVAILABILITY_SCHEMA))
+        con.execute("INSERT INTO player_availability SELECT * FROM _s")
+        con.unregister("_s")
+
+    noon = dt.datetime(D3.year, D3.month, D3.day, 17, tzinfo=UTC)
+    status("available", noon)  # the report says he plays: not out
+    assert _context(con, D3)["AAA"]["players_out"] == 0
+    status("out", noon)
+    a = _context(con, D3)["AAA"]
+    assert a["players_out"] == 1 and a["out_players"][0]["source"] == "injury_report"
+    # a status published after the cutoff (during the game) is not what the pre-game row knew
+    status("available", noon.replace(hour=23))
+    assert _context(con, D3)["AAA"]["out_players"][0]["source"] == "absent_last_game"

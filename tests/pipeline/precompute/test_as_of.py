@@ -52,6 +52,7 @@ def test_rebuild_from_data_through_the_day_before_matches_the_backfill(built: Ru
         before = [d for d in dates(*SLICE) if d < DAY]
         assert not asof.run([REG.get("raw_player_boxscores")], before).failed
         assert not asof.run([REG.get("raw_prop_lines")], [*before, DAY]).failed
+        assert not asof.run([REG.get("raw_game_lines")], [*before, DAY]).failed  # pre-game: D's too
         assert asof.wh.rows("SELECT max(game_date) FROM raw_player_boxscores")[0][0] == DAY - dt.timedelta(
             days=1
         )

@@ -24,8 +24,8 @@ from nbaprops.pipeline.analytics.upcoming_player_game_context import (
     RECENT_DAYS,
     UPCOMING_PLAYER_GAME_CONTEXT,
 )
-from nbaprops.pipeline.precompute.feature_set import FEATURE_NAMES, FEATURE_SET
-from nbaprops.pipeline.precompute.ml_feature_store import ML_FEATURE_STORE
+from nbaprops.pipeline.precompute.feature_set import FEATURE_SET, SQL_FEATURE_NAMES
+from nbaprops.pipeline.precompute.ml_feature_store import SQL_MODEL
 from nbaprops.pipeline.precompute.player_composite_factors import PLAYER_COMPOSITE_FACTORS
 from nbaprops.pipeline.precompute.player_daily_cache import PLAYER_DAILY_CACHE
 from nbaprops.pipeline.precompute.player_shot_zone_analysis import PLAYER_SHOT_ZONE_ANALYSIS
@@ -179,30 +179,30 @@ def test_ml_feature_store_rows(con: duckdb.DuckDBPyConnection) -> None:
         r["player_id"]: r
         for r in model(
             con,
-            ML_FEATURE_STORE.sql,
+            SQL_MODEL,
             game_dates=[D3],  # type: ignore[arg-type]
             feature_set=FEATURE_SET,
-            feature_names=list(FEATURE_NAMES),
+            feature_names=list(SQL_FEATURE_NAMES),
         )
     }
     p1 = rows[1]
-    assert p1["feature_set"] == FEATURE_SET and tuple(p1["feature_names"]) == FEATURE_NAMES
-    f = dict(zip(FEATURE_NAMES, p1["features"], strict=True))
-    assert (f["points_l5"], f["games_played"], f["back_to_back"], f["is_home"]) == (25.0, 2.0, 1.0, 0.0)
+    assert p1["feature_set"] == FEATURE_SET and tuple(p1["feature_names"]) == SQL_FEATURE_NAMES
+    f = dict(zip(SQL_FEATURE_NAMES, p1["features"], strict=True))
+    assert (f["points_l5"], f["games_played"], f["games_last_7d"], p1["is_home"]) == (25.0, 2.0, 2.0, False)
     assert f["pts_share_3"] == 6 / 20 and f["fatigue_factor"] == 0.5
-    assert rows[3]["features"][FEATURE_NAMES.index("is_home")] == 1.0
+    assert rows[3]["is_home"] is True
     assert p1["context_source"] == "upcoming_context" and p1["bootstrap"] is True
 
 
 def test_feature_vector_in_sql_must_match_the_feature_set_module() -> None:
     from nbaprops.pipeline.precompute.feature_set import check_sql
 
-    sql = ML_FEATURE_STORE.sql_text()
-    check_sql(sql)  # the shipped model agrees with FEATURE_NAMES
+    sql = SQL_MODEL.read_text()
+    check_sql(sql)  # the shipped model agrees with SQL_FEATURE_NAMES
     swapped = (
         sql.replace("CAST(w.points_l5 AS DOUBLE)", "CAST(w.tmp AS DOUBLE)")
         .replace("CAST(w.points_l10 AS DOUBLE)", "CAST(w.points_l5 AS DOUBLE)")
         .replace("CAST(w.tmp AS DOUBLE)", "CAST(w.points_l10 AS DOUBLE)")
     )
-    with pytest.raises(ValueError, match="does not match FEATURE_NAMES"):
+    with pytest.raises(ValueError, match="does not match SQL_FEATURE_NAMES"):
         check_sql(swapped)

@@ -8,14 +8,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _support import DATA
 from nbaprops.pipeline.predict.calibration import Calibrator
 from nbaprops.pipeline.predict.data import PublicFrames, game_rows
 from nbaprops.pipeline.predict.engine import DayPredictor
-from nbaprops.pipeline.predict.features import FEATURES, build_features
+from nbaprops.pipeline.predict.features import ALL_FEATURES, build_features
+from nbaprops.pipeline.predict.minutes import STATS
 from nbaprops.pipeline.predict.systems import LightGBMSystem, Matchup, MovingAverage, Similarity
+from nbaprops.pipeline.predict.systems.minutes_rate import MinutesRate
 from nbaprops.pipeline.predict.walk_forward import run_walk_forward
 
 D = dt.date(2025, 11, 4)
+LINES_DAY = dt.date(2024, 11, 6)
+"""A date the archive has game lines for (they stop on 2024-11-15)."""
 
 
 def _gbm() -> LightGBMSystem:
@@ -40,8 +45,9 @@ class Spy:
         return self.inner.predict(rows)  # type: ignore[attr-defined]
 
 
-def _future_scrambled(box: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    """Every box score on or after `day` changed (points, minutes), earlier rows untouched."""
+def _future_scrambled(box: pd.DataFrame, day: dt.date, *, drop: float = 0.0) -> pd.DataFrame:
+    """Every box score on or after `day` changed (points, minutes, every stat), earlier rows
+    untouched; with `drop`, that share of the rows dated after `day` removed (who played)."""
     out = box.copy()
     late = out["game_date"] >= pd.Timestamp(day)
     rng = np.random.default_rng(3)
@@ -49,17 +55,90 @@ def _future_scrambled(box: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     out["minutes"] = out["minutes"].astype("float64")
     out.loc[late, "points"] = rng.integers(0, 60, late.sum()).astype("float64")
     out.loc[late, "minutes"] = rng.integers(0, 48, late.sum()).astype("float64")
+    for s in ("reb", "ast", "fg3m", "stl", "blk"):
+        out[s] = out[s].astype("float64")
+        out.loc[late, s] = rng.integers(0, 15, late.sum()).astype("float64")
+    if drop:
+        after = out["game_date"] > pd.Timestamp(day)
+        gone = after & (rng.uniform(size=len(out)) < drop)
+        out = out.loc[~gone]
     return out
 
 
-def test_features_of_a_date_ignore_rows_on_or_after_it(box: pd.DataFrame) -> None:
-    a = build_features(game_rows(box))
-    b = build_features(game_rows(_future_scrambled(box, D)))
+def _rows_of(feats: pd.DataFrame, day: dt.date, names: tuple[str, ...] = ALL_FEATURES) -> pd.DataFrame:
     key = ["player_id", "game_date"]
-    fa = a[a["game_date"] == pd.Timestamp(D)].sort_values(key)[list(FEATURES)].reset_index(drop=True)
-    fb = b[b["game_date"] == pd.Timestamp(D)].sort_values(key)[list(FEATURES)].reset_index(drop=True)
+    f = feats[feats["game_date"] == pd.Timestamp(day)].sort_values(key)
+    return f[[*key, *names]].reset_index(drop=True)
+
+
+@pytest.fixture(scope="module")
+def feats(box: pd.DataFrame) -> pd.DataFrame:
+    """The features of every box-score row (built once for the module)."""
+    return build_features(game_rows(box))
+
+
+def test_features_of_a_date_ignore_rows_on_or_after_it(box: pd.DataFrame, feats: pd.DataFrame) -> None:
+    a = feats
+    b = build_features(game_rows(_future_scrambled(box, D, drop=0.3)))
+    fa, fb = _rows_of(a, D), _rows_of(b, D)
     assert len(fa) > 100
     pd.testing.assert_frame_equal(fa, fb)
+    # the minutes-first features are there and vary (the test could fail); threes need counts
+    for name in ("exp_minutes", "tm_out_minutes", *(f"exp_{s}" for s in STATS)):
+        assert fa[name].notna().mean() > (0.5 if name == "exp_fg3m" else 0.8), name
+        assert fa[name].nunique() > 5, name
+    assert (fa["teammates_out"] > 0).any()
+
+
+def _game_lines() -> pd.DataFrame:
+    lines = pd.read_parquet(
+        DATA / "game_lines.parquet", columns=["game_date", "game_key", "total", "home_spread"]
+    )
+    lines["game_date"] = pd.to_datetime(lines["game_date"])
+    return lines
+
+
+def test_game_lines_after_a_date_do_not_reach_its_features_and_its_own_do(box: pd.DataFrame) -> None:
+    lines = _game_lines()
+    later = lines["game_date"] > pd.Timestamp(LINES_DAY)
+    scrambled = lines.copy()
+    scrambled.loc[later, "total"] = 150.0
+    scrambled.loc[later, "home_spread"] = -30.0
+    hist = box[
+        (box["game_date"] <= pd.Timestamp(LINES_DAY) + pd.Timedelta(days=20)) & (box["season"] >= "2023-24")
+    ]
+    a = _rows_of(build_features(game_rows(hist), game_lines=lines), LINES_DAY)
+    b = _rows_of(build_features(game_rows(hist), game_lines=scrambled), LINES_DAY)
+    assert len(a) > 100
+    pd.testing.assert_frame_equal(a, b)
+    assert a["game_total"].notna().all() and a["abs_spread"].notna().all()
+    # the date's own (pre-game) line is a feature: changing it changes the row
+    own = lines.copy()
+    own.loc[own["game_date"] == pd.Timestamp(LINES_DAY), "home_spread"] = 25.0
+    c = _rows_of(build_features(game_rows(hist), game_lines=own), LINES_DAY)
+    assert not np.allclose(a["abs_spread"], c["abs_spread"])
+
+
+def test_who_is_out_follows_the_rule_on_a_real_date(box: pd.DataFrame, feats: pd.DataFrame) -> None:
+    """The archive rule: absent from the team's latest game, played one of its last 10."""
+    day = feats[feats["game_date"] == pd.Timestamp(D)]
+    before = box[
+        (box["game_date"] < pd.Timestamp(D)) & (box["game_date"] >= pd.Timestamp(D) - pd.Timedelta(days=60))
+    ]
+    team = day.sort_values("tm_out_minutes").iloc[-1]["team"]
+    games = before[before["team"] == team].groupby("game_date").size().sort_index()
+    last, window = games.index[-1], games.index[-10:]
+    t = before[before["team"] == team]
+    recent = set(t[t["game_date"].isin(window)]["player_id"])
+    in_last = set(t[t["game_date"] == last]["player_id"])
+    moved = set(before[(before["team"] != team) & (before["game_date"] > window[0])]["player_id"])
+    earlier = box[box["game_date"] < pd.Timestamp(D)].sort_values("game_date")
+    means = earlier.groupby("player_id").tail(10).groupby("player_id")["minutes"].mean()  # any season
+    expected = {p for p in recent - in_last - moved if means.get(p, 0) >= 10}
+    row = day[day["team"] == team].iloc[0]
+    self_out = row["player_id"] in expected
+    assert row["teammates_out"] == len(expected) - self_out
+    assert len(expected) >= 1
 
 
 def test_models_fitted_as_of_d_saw_no_row_dated_d_or_later(public: PublicFrames) -> None:
@@ -79,18 +158,19 @@ def test_models_fitted_as_of_d_saw_no_row_dated_d_or_later(public: PublicFrames)
 def _small() -> DayPredictor:
     """Every kind of system, with short training windows to keep the test fast."""
     return DayPredictor(
-        systems=[MovingAverage(), Matchup(), Similarity(train_days=150), _gbm()]  # type: ignore[list-item]
+        systems=[MovingAverage(), Matchup(), Similarity(train_days=150), _gbm(), MinutesRate(train_days=150)]  # type: ignore[list-item]
     )
 
 
 def test_changing_box_scores_on_or_after_d_changes_no_prediction_for_d(public: PublicFrames) -> None:
     a, _ = run_walk_forward(public.box, public.props, [D], predictor=_small())
-    b, _ = run_walk_forward(_future_scrambled(public.box, D), public.props, [D], predictor=_small())
+    b, _ = run_walk_forward(_future_scrambled(public.box, D, drop=0.3), public.props, [D], predictor=_small())
     cols = ["game_key", "player_id", "system", "predicted_points", "p_over", "recommendation", "reason"]
     key = ["game_key", "player_id", "system"]
     pa_ = a[cols].sort_values(key).reset_index(drop=True)
     pb = b[cols].sort_values(key).reset_index(drop=True)
     assert len(pa_) > 100
+    assert pa_.loc[pa_["system"] == "minutes_rate", "predicted_points"].notna().sum() > 50
     pd.testing.assert_frame_equal(pa_, pb)
     # the grades do change: the scrambled actuals are different
     assert not np.allclose(

@@ -102,7 +102,7 @@ class Coordinator:
 
         from nbaprops.pipeline.predict.engine import DayPredictor
         from nbaprops.pipeline.predict.model_registry import ModelRegistry
-        from nbaprops.pipeline.predict.serve import PREDICTION_SCHEMA, day_inputs, to_arrow
+        from nbaprops.pipeline.predict.serve import PREDICTION_SCHEMA, day_inputs, store_version, to_arrow
         from nbaprops.pipeline.predict.systems import LightGBMSystem
 
         day = ctx.date
@@ -111,7 +111,8 @@ class Coordinator:
             self.runs[day] = DayRun(0, 0)
             return PREDICTION_SCHEMA.empty_table()
         predictor = DayPredictor(systems=self.systems, edge=ctx.settings.edge, call=self._call)
-        models = ModelRegistry(ctx.settings.home / "models")
+        # a stored model must have been trained on the feature set the store holds for the date
+        models = ModelRegistry(ctx.settings.home / "models", feature_set=store_version(ctx.warehouse, day))
         gbm = next((s for s in predictor.systems if isinstance(s, LightGBMSystem)), None)
         if gbm is not None:
             gbm.from_registry(models, day)  # a model younger than the cadence is reused

@@ -22,7 +22,8 @@ __all__ = ["PublicFrames", "attach_lines", "game_rows", "lines_for", "load_publi
 
 _BOX_SQL = """
 SELECT CAST(game_date AS DATE) AS game_date, season, player_id, team, opponent, is_home,
-       minutes, pts AS points, game_key, player_name, player_name_norm
+       minutes, pts AS points, game_key, player_name, player_name_norm,
+       reb, ast, fg3m, stl, blk, tov, fgm, fga, fg3a, ftm, fta, oreb, has_shooting_counts
 FROM read_parquet($p) WHERE season_type IN ('regular', 'playoffs')
 """
 _PROPS_SQL = """
@@ -100,9 +101,16 @@ def attach_lines(rows: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
     return base.merge(lines[cols], on=["game_key", "player_id"], how="inner")
 
 
+STAT_COLUMNS: tuple[str, ...] = (
+    "reb", "ast", "fg3m", "stl", "blk", "tov", "fgm", "fga", "fg3a", "ftm", "fta", "oreb", "has_shooting_counts",
+)  # fmt: skip
+"""Box-score columns the minutes-first features read where present (named by stat)."""
+
+
 def game_rows(box: pd.DataFrame) -> pd.DataFrame:
-    """The columns `features.build_features` needs, plus names and game keys."""
-    return box.loc[:, [*GAME_COLUMNS, "game_key", "player_name"]]
+    """The columns `features.build_features` needs, plus names, game keys and stat columns."""
+    stats = [c for c in STAT_COLUMNS if c in box.columns]
+    return box.loc[:, [*GAME_COLUMNS, "game_key", "player_name", *stats]]
 
 
 def lines_for(props: pd.DataFrame, box: pd.DataFrame) -> pd.DataFrame:

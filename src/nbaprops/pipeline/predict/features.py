@@ -22,17 +22,29 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nbaprops.pipeline.predict.minutes import (
+    CONTEXT_FEATURES,
+    MINUTES_FEATURES,
+    add_minutes_features,
+    team_context,
+)
+
 __all__ = [
+    "ALL_FEATURES",
+    "EXTRA_FEATURES",
     "FEATURES",
     "FEATURE_SET",
     "GAME_COLUMNS",
     "MIN_GAMES",
+    "STORED_FEATURES",
     "build_features",
     "feature_matrix",
 ]
 
-FEATURE_SET = "fs1-2025-11"
-"""Version of the feature definitions below; stored with every model, checked on load."""
+FEATURE_SET = "points_v2"
+"""The one feature-set version: of these definitions and of the store's vector
+(`precompute.feature_set` re-exports it); stored in every ``ml_feature_store`` row, with every
+model and prediction; the model registry refuses a model of another version."""
 
 GAME_COLUMNS: tuple[str, ...] = (
     "game_date",
@@ -69,7 +81,16 @@ FEATURES: tuple[str, ...] = (
     "pace_factor",  # (team + opponent game totals) / (2 * league game total)
     "line",  # the consensus line (NaN where none; systems may ignore it)
 )
-"""Feature names in model order."""
+"""Feature names in model order (the vector the LightGBM and similarity systems use)."""
+
+EXTRA_FEATURES: tuple[str, ...] = (*CONTEXT_FEATURES, *MINUTES_FEATURES)
+"""Minutes-first and team-context features (`minutes`): rows carry them next to `FEATURES`."""
+
+ALL_FEATURES: tuple[str, ...] = (*FEATURES, *EXTRA_FEATURES)
+"""Every feature column `build_features` adds."""
+
+STORED_FEATURES: tuple[str, ...] = tuple(f for f in ALL_FEATURES if f != "line")
+"""The features ``ml_feature_store`` holds for the systems (the line is joined at prediction time)."""
 
 MIN_GAMES = 3
 """Games of the season the moving average needs (same as the SQL baseline)."""
@@ -121,18 +142,31 @@ def _league_frame(tg: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"game_date": idx, "league_pts": np.asarray(league, dtype="float64")})
 
 
-def build_features(games: pd.DataFrame, targets: pd.DataFrame | None = None) -> pd.DataFrame:
+def build_features(
+    games: pd.DataFrame,
+    targets: pd.DataFrame | None = None,
+    *,
+    game_lines: pd.DataFrame | None = None,
+    context: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Every game row (and target row) with its as-of features.
 
     Args:
-        games: game rows (`GAME_COLUMNS`), any order, with ``points`` known.
+        games: game rows (`GAME_COLUMNS` plus ``game_key``; the stat columns ``reb, ast,
+            fg3m, stl, blk`` where known), any order, with ``points`` known.
         targets: rows to predict (same columns; ``points``/``minutes`` may be NULL),
             each dated after every game row of its player; may carry ``line``.
+        game_lines: the games' pre-game lines (``game_key, game_date, total, home_spread``),
+            used when `context` is not given.
+        context: ``upcoming_team_game_context`` rows covering every game (from the
+            warehouse); computed from the frames by the same SQL when None.
 
     Returns:
         The rows (games then targets, sorted by player and date) with every name in
-        `FEATURES` plus ``is_target``; row order is not the input order.
+        `ALL_FEATURES` plus ``is_target``; row order is not the input order.
     """
+    if context is None:
+        context = team_context(games, targets, game_lines)
     frames = [games.assign(is_target=False)]
     if targets is not None and len(targets):
         frames.append(targets.assign(is_target=True))
@@ -201,6 +235,8 @@ def build_features(games: pd.DataFrame, targets: pd.DataFrame | None = None) -> 
     df["back_to_back"] = (rest == 1).astype("float64")
     df["opp_factor"] = df["opp_allowed_l15"] / df["league_pts"]
     df["pace_factor"] = (df["total_l15"] + df["opp_total_l15"]) / (2 * 2 * df["league_pts"])
+    df = add_minutes_features(df, context)
+    df = df.sort_values(["player_id", "game_date"], kind="stable").reset_index(drop=True)
     return df.drop(columns=["share_raw", "prev_season", "team_pts"])
 
 

@@ -3,7 +3,9 @@
 A model is a folder ``<root>/<system>/<as_of>/`` holding ``model.txt``
 (LightGBM's text format) and ``meta.json``: system, version, feature_set,
 the training window, row count, metrics.  `load` refuses a model whose
-feature set is not the current `features.FEATURE_SET` (`ModelError`), and
+feature set is not the feature store's (the version ``ml_feature_store`` holds for the
+date, which the coordinator passes; by default the code's `features.FEATURE_SET`, the
+version the store is built with) with a one-line `ModelError`, and
 `latest` only returns models trained for a date on or before the one asked
 for, so a stored model can never carry information from the future.
 """
@@ -43,12 +45,13 @@ class ModelRegistry:
 
     Args:
         root: the folder.
-        feature_set: the feature set models must match (default: the current one).
+        feature_set: the feature set models must match: the store's (None or omitted: the
+            code's `FEATURE_SET`, which the store is built with).
     """
 
-    def __init__(self, root: Path, *, feature_set: str = FEATURE_SET) -> None:
+    def __init__(self, root: Path, *, feature_set: str | None = FEATURE_SET) -> None:
         self.root = Path(root)
-        self.feature_set = feature_set
+        self.feature_set = feature_set or FEATURE_SET
 
     def save(self, meta: ModelMeta, model_text: str) -> Path:
         """Write a model and its metadata; return its folder."""
@@ -72,7 +75,7 @@ class ModelRegistry:
         if meta.feature_set != self.feature_set:
             raise ModelError(
                 f"model {folder} was trained on feature set {meta.feature_set!r}, "
-                f"but the current feature set is {self.feature_set!r}: retrain it "
+                f"but the feature store holds {self.feature_set!r}: retrain it "
                 "(nbaprops predict retrains when no usable model exists)"
             )
         return meta, (Path(folder) / "model.txt").read_text()

@@ -1,38 +1,42 @@
 """Predictions for one date from the warehouse: inputs, targets, Arrow output.
 
 Shared by the ``system_predictions`` processor and the coordinator
-(``nbaprops predict``).  History is ``player_game_summary`` strictly before
-the date; the players predicted are those with a line that day plus those
-seen for a team playing that day in the last 21 days.  Track record (for
-calibration and ensemble weights) is ``system_prediction_grades`` before the
-date, when that table exists.
+(``nbaprops predict``).  The systems read their features from the feature store
+(``ml_feature_store``, the vector's `FEATURE_NAMES`): the date's rows are the players
+predicted (the players ``player_daily_cache`` expects), and the store's rows of the three
+years before the date, with their labels from ``player_game_summary``, are the history the
+systems fit on.  A player with a line but no store row (no game for his team in the last
+21 days) is not predicted.  Track record (for calibration and ensemble weights) is
+``system_prediction_grades`` before the date, when that table exists.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from nbaprops.core.errors import DataError
 from nbaprops.pipeline.predict.data import resolve_player_ids
 from nbaprops.pipeline.predict.engine import OUTPUT_COLUMNS
-from nbaprops.pipeline.predict.features import build_features
+from nbaprops.pipeline.predict.features import FEATURE_SET, STORED_FEATURES
 from nbaprops.pipeline.predict.lines import consensus_lines
+from nbaprops.storage.queries import feature_store as q
 from nbaprops.storage.warehouse import Warehouse
 
 __all__ = [
     "PREDICTION_SCHEMA",
     "DayInputs",
     "day_inputs",
+    "store_features",
+    "store_version",
     "to_arrow",
 ]
 
 HISTORY_DAYS = 3 * 365 + 30
-EXPECTED_DAYS = 21
 GRADES_TABLE = "system_prediction_grades"
 
 PREDICTION_SCHEMA = pa.schema(
@@ -81,9 +85,49 @@ class DayInputs:
     """Graded predictions before the date (may be empty)."""
 
 
-def _pseudo_id(name: str) -> int:
-    """A stable negative id for a name no box score has matched (never collides with NBA ids)."""
-    return -int(zlib.crc32(name.encode()) or 1)
+def store_version(wh: Warehouse, day: dt.date) -> str | None:
+    """The feature set of the store's rows of `day` (None: no rows).
+
+    Raises:
+        DataError: the rows of the date hold more than one version.
+    """
+    if not wh.has_table("ml_feature_store"):
+        return None
+    found = sorted(str(r[0]) for r in wh.rows(q.STORE_VERSIONS, {"lo": day, "hi": day}))
+    if len(found) > 1:
+        raise DataError(
+            f"ml_feature_store rows of {day} hold feature sets {found}: rebuild phase 4 for the date"
+        )
+    return found[0] if found else None
+
+
+def store_features(wh: Warehouse, lo: dt.date, hi: dt.date) -> pd.DataFrame:
+    """Store rows between two dates, one column per stored feature (by the stored names).
+
+    Raises:
+        DataError: a row was built for another feature set than the code's `FEATURE_SET`.
+    """
+    t = wh.query(q.STORE_ROWS, {"lo": lo, "hi": hi}).to_pandas()
+    if t.empty:
+        return t
+    bad = t[t["feature_set"] != FEATURE_SET]
+    if len(bad):
+        r = bad.iloc[0]
+        raise DataError(
+            f"ml_feature_store row {r['game_code']} / {r['player_id']} ({r['game_date']}) has feature set "
+            f"{r['feature_set']!r}, the systems' is {FEATURE_SET!r}: rebuild phase 4 (nbaprops run --phases 4 --force)"
+        )
+    names = list(t["feature_names"].iloc[0])
+    values = np.array([np.asarray(v, dtype="float64") for v in t["features"]], dtype="float64")
+    values = values.reshape(len(t), len(names))
+    wanted = [n for n in STORED_FEATURES if n in names]
+    feats = pd.DataFrame(values[:, [names.index(n) for n in wanted]], columns=wanted, index=t.index)
+    meta = t[
+        ["game_date", "season", "game_code", "player_id", "player_lookup", "player_name", "team", "opponent"]
+    ]
+    out = pd.concat([meta, feats], axis=1)
+    out["game_date"] = pd.to_datetime(out["game_date"])
+    return out
 
 
 def day_inputs(wh: Warehouse, day: dt.date) -> DayInputs:
@@ -93,15 +137,22 @@ def day_inputs(wh: Warehouse, day: dt.date) -> DayInputs:
         {"d": day},
     ).to_pandas()
     empty = pd.DataFrame()
-    if games.empty:
+    if games.empty or not wh.has_table("ml_feature_store"):
         return DayInputs(day, games, empty, empty, empty)
-    hist = wh.query(
-        "SELECT game_date, season, player_id, team, opponent, is_home, minutes, points, game_key, "
-        "player_name, player_lookup AS player_name_norm FROM player_game_summary "
-        "WHERE game_date < $d AND game_date >= $lo",
-        {"d": day, "lo": day - dt.timedelta(days=HISTORY_DAYS)},
-    ).to_pandas()
-    hist["game_date"] = pd.to_datetime(hist["game_date"])
+    lo = day - dt.timedelta(days=HISTORY_DAYS)
+    store = store_features(wh, lo, day)
+    if store.empty or not (store["game_date"] == pd.Timestamp(day)).any():
+        return DayInputs(day, games, empty, empty, empty)
+    labels = wh.query(q.STORE_HISTORY, {"lo": lo, "hi": day - dt.timedelta(days=1)}).to_pandas()
+    labels["game_date"] = pd.to_datetime(labels["game_date"])
+    keys = wh.query(q.STORE_GAME_KEYS, {"lo": lo, "hi": day}).to_pandas()
+    store = store.merge(keys, on="game_code", how="left")
+    is_target = store["game_date"] == pd.Timestamp(day)
+    label_cols = ["game_date", "player_id", "minutes", "points", "reb", "ast", "fg3m", "stl", "blk"]
+    hist = store[~is_target].merge(labels[label_cols], on=["game_date", "player_id"], how="inner")
+    rows = store[is_target].assign(minutes=np.nan, points=np.nan)
+    feats = pd.concat([hist.assign(is_target=False), rows.assign(is_target=True)], ignore_index=True)
+    feats["line"] = np.nan
     props = pd.DataFrame()
     if wh.has_table("raw_prop_lines"):
         props = wh.query(
@@ -110,31 +161,20 @@ def day_inputs(wh: Warehouse, day: dt.date) -> DayInputs:
             "WHERE game_date = $d AND market = 'player_points'",
             {"d": day},
         ).to_pandas()
+    line_cols = ["line", "n_books", "over_odds", "over_book", "under_odds", "under_book", "market_p_over"]
+    target_rows = feats[feats["is_target"]].drop(columns=["line"])
     if not props.empty:
         props["game_date"] = pd.to_datetime(props["game_date"])
-        lines = resolve_player_ids(consensus_lines(props), hist)
-        unknown = lines["player_id"].isna()
-        if unknown.any():
-            fill = [_pseudo_id(str(n)) for n in lines.loc[unknown, "player_name_norm"]]
-            lines["player_id"] = lines["player_id"].astype("float64")
-            lines.loc[unknown, "player_id"] = np.array(fill, dtype="float64")
+        lines = resolve_player_ids(consensus_lines(props), labels)
+        lines = lines.dropna(subset=["player_id"])
         lines["player_id"] = lines["player_id"].astype("int64")
+        target_rows = target_rows.merge(
+            lines.reindex(columns=["game_key", "player_id", *line_cols]),
+            on=["game_key", "player_id"],
+            how="left",
+        )
     else:
-        lines = pd.DataFrame(columns=["game_key", "player_id", "player_name_norm", "line"])
-    targets = _targets(games, hist, lines, day)
-    if targets.empty:  # nobody expected and no lines (e.g. a date past the last box scores)
-        return DayInputs(day, games, empty, empty, empty)
-    feats = build_features(
-        hist.drop(columns=["player_name_norm"]), targets.drop(columns=["player_name_norm"])
-    )
-    rows = feats[feats["is_target"]].copy()
-    names = targets.set_index("player_id")["player_name_norm"]
-    rows["player_lookup"] = rows["player_id"].map(names)
-    line_cols = ["line", "n_books", "over_odds", "over_book", "under_odds", "under_book", "market_p_over"]
-    rows = rows.drop(columns=["line"]).merge(
-        lines.reindex(columns=["game_key", "player_id", *line_cols]), on=["game_key", "player_id"], how="left"
-    )
-    rows = rows.merge(games[["game_key", "game_code"]], on="game_key", how="left")
+        target_rows = target_rows.reindex(columns=[*target_rows.columns, *line_cols])
     graded = empty
     if wh.has_table(GRADES_TABLE):
         graded = wh.query(
@@ -142,49 +182,7 @@ def day_inputs(wh: Warehouse, day: dt.date) -> DayInputs:
             f"p_over_raw, went_over FROM {GRADES_TABLE} WHERE game_date < $d AND game_date >= $lo",
             {"d": day, "lo": day - dt.timedelta(days=120)},
         ).to_pandas()
-    return DayInputs(day, games, feats, rows.reset_index(drop=True), graded)
-
-
-def _targets(games: pd.DataFrame, hist: pd.DataFrame, lines: pd.DataFrame, day: dt.date) -> pd.DataFrame:
-    sides = pd.concat(
-        [
-            games.assign(team=games["home_team"], opponent=games["away_team"], is_home=True),
-            games.assign(team=games["away_team"], opponent=games["home_team"], is_home=False),
-        ]
-    )[["game_key", "season", "team", "opponent", "is_home"]]
-    last = hist.sort_values("game_date").groupby("player_id").tail(1)
-    recent = last[last["game_date"] >= pd.Timestamp(day - dt.timedelta(days=EXPECTED_DAYS))]
-    expected = recent[["player_id", "team", "player_name", "player_name_norm"]].merge(sides, on="team")
-    extra = lines[~lines["player_id"].isin(expected["player_id"])]
-    if len(extra):
-        known = last.set_index("player_id")
-        rows = []
-        for r in extra.itertuples():
-            g = games[games["game_key"] == r.game_key]
-            if g.empty:
-                continue
-            home, away = g["home_team"].iloc[0], g["away_team"].iloc[0]
-            team = known["team"].get(r.player_id)
-            name = known["player_name"].get(r.player_id, r.player_name_norm)
-            is_home = team == home
-            if team not in (home, away):
-                team, is_home = None, None  # no history with either team: no team features
-            rows.append(
-                {
-                    "player_id": r.player_id,
-                    "team": team,
-                    "player_name": name,
-                    "player_name_norm": r.player_name_norm,
-                    "game_key": r.game_key,
-                    "season": g["season"].iloc[0],
-                    "opponent": (away if is_home else home) if team else None,
-                    "is_home": is_home,
-                }
-            )
-        if rows:
-            expected = pd.concat([expected, pd.DataFrame(rows)], ignore_index=True)
-    expected = expected.drop_duplicates(["player_id"])
-    return expected.assign(game_date=pd.Timestamp(day), minutes=np.nan, points=np.nan)
+    return DayInputs(day, games, feats, target_rows.reset_index(drop=True), graded)
 
 
 def to_arrow(frame: pd.DataFrame, rows: pd.DataFrame) -> pa.Table:

@@ -28,6 +28,7 @@ SYSTEM_PREDICTIONS = Processor(
     inputs=(
         Input("schedule", "season"),
         Input("player_game_summary", "before"),
+        Input("ml_feature_store", "through"),  # the systems read their features from the store
         Input("raw_prop_lines", "partition"),
         # calibration and ensemble weights learn from earlier dates' graded calls
         Input("system_prediction_grades", "before", feedback=True),

@@ -20,6 +20,7 @@ __all__ = [
     "GAMEBOOK",
     "GAMES",
     "GAME_LINES",
+    "GAME_LINES_PUBLIC",
     "INJURIES",
     "INJURY_REPORT",
     "LINE_SOURCES",
@@ -476,7 +477,33 @@ PROP_LINES_PUBLIC = Contract(
     ),
 )
 
+GAME_LINES_PUBLIC = Contract(
+    "raw_game_lines",
+    (
+        col("game_date", DATE, null=False),
+        col("season", STR, null=False, pattern=SEASON),
+        col("game_code", STR, null=False, pattern=CODE),
+        col("game_key", STR, null=False, pattern=KEY),
+        col("home_team", STR, null=False, allowed=TEAMS),
+        col("away_team", STR, null=False, allowed=TEAMS),
+        col("total", F64, range_=(100, 350)),  # the game's over/under
+        col("home_spread", F64, range_=(-40, 40)),  # conventional home line: negative = home favoured
+        col("ml_home", F64, range_=(-100_000, 100_000)),  # American odds
+        col("ml_away", F64, range_=(-100_000, 100_000)),
+        col("favorite", STR, allowed=("home", "away")),
+        col("source_table", STR, null=False),
+    ),
+    key=("game_code",),
+    partition_column="game_date",
+    # the result columns (src_points_total, src_win_margin) are the game's outcome: never loaded
+    ignored=frozenset(
+        {"home_team_name", "away_team_name", "spread_raw", "src_points_total", "src_win_margin"}
+        | {"source_commit", "game_id"}
+    ),
+)
+"""The archive's ``game_lines.parquet``: one pre-game spread/total/moneyline per game (no book, no time)."""
+
 PUBLIC: dict[str, Contract] = {
-    c.table: c for c in (SCHEDULE_CONTRACT, PLAYER_BOXSCORES_PUBLIC, PROP_LINES_PUBLIC)
+    c.table: c for c in (SCHEDULE_CONTRACT, PLAYER_BOXSCORES_PUBLIC, PROP_LINES_PUBLIC, GAME_LINES_PUBLIC)
 }
 """Contract by public-archive raw table."""

@@ -7,6 +7,7 @@ from nbaprops.pipeline.predict.systems.baselines import LastTen, LineSystem, Mov
 from nbaprops.pipeline.predict.systems.ensemble import Ensemble
 from nbaprops.pipeline.predict.systems.gbm import LightGBMSystem
 from nbaprops.pipeline.predict.systems.matchup import Matchup
+from nbaprops.pipeline.predict.systems.minutes_rate import MinutesRate
 from nbaprops.pipeline.predict.systems.similarity import Similarity
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "LightGBMSystem",
     "LineSystem",
     "Matchup",
+    "MinutesRate",
     "MovingAverage",
     "Prediction",
     "PredictionSystem",
@@ -38,4 +40,5 @@ def default_systems(*, cadence_days: int = 7) -> list[PredictionSystem]:
         Matchup(),
         Similarity(),
         LightGBMSystem(cadence_days=cadence_days),
+        MinutesRate(),  # reported, not an ensemble member (yet): see docs/evaluation.md
     ]

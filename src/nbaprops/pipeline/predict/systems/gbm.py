@@ -54,9 +54,12 @@ class LightGBMSystem:
     version = "1"
     feature_set = FEATURE_SET
 
-    def __init__(self, *, cadence_days: int = 7, train_days: int = 3 * 365) -> None:
+    def __init__(
+        self, *, cadence_days: int = 7, train_days: int = 3 * 365, features: tuple[str, ...] = GBM_FEATURES
+    ) -> None:
         self.cadence_days = cadence_days
         self.train_days = train_days
+        self.features = features
         self.booster: Any = None
         self.phi = 4.0
         self.trained_as_of: dt.date | None = None
@@ -80,13 +83,13 @@ class LightGBMSystem:
             return
         base = recent_base(train)
         ok = ~np.isnan(base)
-        x = train.loc[ok, list(GBM_FEATURES)].to_numpy(float)
+        x = train.loc[ok, list(self.features)].to_numpy(float)
         y = train["points"].to_numpy(float)[ok] - base[ok]
         # the last 5% by date is held out to measure the spread honestly
         dates = train["game_date"].to_numpy()[ok]
         cut = np.quantile(dates.astype("int64"), 0.95)
         fit_mask = dates.astype("int64") < cut
-        ds = lgb.Dataset(x[fit_mask], y[fit_mask], feature_name=list(GBM_FEATURES), free_raw_data=True)
+        ds = lgb.Dataset(x[fit_mask], y[fit_mask], feature_name=list(self.features), free_raw_data=True)
         booster = lgb.train(PARAMS, ds, num_boost_round=ROUNDS)
         hold = ~fit_mask
         pred_hold = booster.predict(x[hold]) + base[ok][hold]
@@ -97,7 +100,7 @@ class LightGBMSystem:
             "holdout_n": int(hold.sum()),
         }
         # refit on everything before the date for use
-        full = lgb.Dataset(x, y, feature_name=list(GBM_FEATURES), free_raw_data=True)
+        full = lgb.Dataset(x, y, feature_name=list(self.features), free_raw_data=True)
         self.booster = lgb.train(PARAMS, full, num_boost_round=ROUNDS)
         self.trained_as_of = as_of
         d = pd.to_datetime(train["game_date"])
@@ -149,5 +152,5 @@ class LightGBMSystem:
         base = recent_base(rows)
         if self.booster is None or not len(rows):
             return Prediction.from_mean(np.full(len(rows), np.nan), self.phi)
-        adj = self.booster.predict(rows.loc[:, list(GBM_FEATURES)].to_numpy(float))
+        adj = self.booster.predict(rows.loc[:, list(self.features)].to_numpy(float))
         return Prediction.from_mean(np.maximum(base + adj, 0.0), self.phi)
