@@ -263,11 +263,12 @@ class CallResult(BaseModel):
     player_name: str | None
     source: str
     system: str
+    market: str = Field(default="player_points", description="The Odds API market of the call.")
     line: float
     side: str
-    prediction: float | None
+    prediction: float | None = Field(description="The estimate in the market's units.")
     edge: float | None
-    actual_points: float | None
+    actual_points: float | None = Field(description="What happened, in the market's units.")
     result: str | None
 
 

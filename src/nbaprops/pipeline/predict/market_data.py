@@ -3,6 +3,13 @@
 The box rows carry ``pts, reb, ast, fg3m, stl, blk`` (``points`` = ``pts``, as
 `data.load_public` gives them); the lines of points come from ``props_points.parquet``,
 every other market from ``props_other_markets.parquet`` (same schema, a ``market`` column).
+A book's primary price whose de-vigged P(over) is more than `OFF_MARKET` from the median
+of the books quoting the same line (3 or more) is dropped as **off-market**: in the archive
+these are lines recorded against the wrong number (betrivers' threes at 1.5 priced +230 /
+-335 while six books price the over at -135..-150: the price of another line).  They are 0
+of the points rows, ~1% of the other markets' (betrivers and bovada threes, betrivers and
+unibet PRA); taking the best price across books would otherwise bet them.
+
 A market's lines whose player the archive left unmatched (every market but points, PRA and
 threes is not joined there) get their id by the archive's own rule, vectorised: the same
 normalised name in the box rows of that date, else the latest id of that name before it
@@ -23,7 +30,18 @@ from nbaprops.pipeline.predict.data import PublicFrames
 from nbaprops.pipeline.predict.markets import POINTS, STATS, Market
 from nbaprops.sources.public_data import PublicData
 
-__all__ = ["OTHER_MARKETS_FILE", "line_rows", "load_market", "props_file", "resolve_ids"]
+__all__ = [
+    "OFF_MARKET",
+    "OTHER_MARKETS_FILE",
+    "drop_off_market",
+    "line_rows",
+    "load_market",
+    "props_file",
+    "resolve_ids",
+]
+
+OFF_MARKET = 0.10
+"""Largest distance of a book's de-vigged P(over) from the other books' median at the same line."""
 
 OTHER_MARKETS_FILE = "props_other_markets.parquet"
 
@@ -52,10 +70,9 @@ def props_file(root: Path, market: Market) -> str:
     pdata = PublicData(Path(root))
     if market.name == POINTS.name:
         return pdata.path("props_points")
-    path = Path(root) / OTHER_MARKETS_FILE
-    if not path.is_file():
+    if not pdata.has("props_other_markets"):
         raise ConfigError(f"public data folder {root} has no {OTHER_MARKETS_FILE} (lines of {market.name})")
-    return str(path)
+    return pdata.path("props_other_markets")
 
 
 def load_market(root: Path, market: Market, start: dt.date, end: dt.date) -> PublicFrames:
@@ -76,8 +93,22 @@ def load_market(root: Path, market: Market, start: dt.date, end: dt.date) -> Pub
         con.close()
     for f in (box, props, games):
         f["game_date"] = pd.to_datetime(f["game_date"])
-    props = resolve_ids(props, box)
+    props = resolve_ids(drop_off_market(props), box)
     return PublicFrames(box=box, games=games, props=props)
+
+
+def drop_off_market(props: pd.DataFrame) -> pd.DataFrame:
+    """`props` without the primary prices that are off-market (see the module docstring)."""
+    from nbaprops.pipeline.predict.lines import implied_probability
+
+    io, iu = implied_probability(props["over_odds"]), implied_probability(props["under_odds"])
+    p = pd.Series(io / (io + iu), index=props.index)
+    prim = props["is_primary_line"].fillna(False).astype(bool) & p.notna()
+    key = [props["game_date"], props["game_key"], props["player_name_norm"], props["line"]]
+    grouped = p.where(prim).groupby(key, dropna=False)
+    median, books = grouped.transform("median"), grouped.transform("count")
+    off = prim & (books >= 3) & ((p - median).abs() > OFF_MARKET)
+    return props.loc[~off]
 
 
 def resolve_ids(props: pd.DataFrame, box: pd.DataFrame) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from nbaprops.pipeline.contract import Input, Processor
 from nbaprops.pipeline.predict.grading import GRADING_SQL
+from nbaprops.pipeline.predict.markets import MARKET_STATS_SQL, market_params
 
 __all__ = ["PREDICTION_GRADES"]
 
@@ -14,7 +15,7 @@ PREDICTION_GRADES = Processor(
     phase=5,
     output="prediction_grades",
     partition="date",
-    key=("game_code", "player_id", "system"),
+    key=("market", "game_code", "player_id", "system"),
     description="WIN/LOSS/PUSH/VOID per recommendation, absolute error, profit at real odds.",
     inputs=(
         Input("predictions", "partition"),
@@ -22,5 +23,6 @@ PREDICTION_GRADES = Processor(
         Input("schedule", "season"),
     ),
     sql=Path(__file__).with_suffix(".sql"),
-    sql_uses=(GRADING_SQL,),  # the one grading rule
+    sql_uses=(GRADING_SQL, MARKET_STATS_SQL),  # the one grading rule, what each market counts
+    sql_params=market_params,
 )
