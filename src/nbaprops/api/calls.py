@@ -3,7 +3,7 @@
 Two prediction tables hold calls: ``predictions`` (the SQL baseline, graded in
 ``prediction_grades``) and ``system_predictions`` (every system and the ensemble, graded in
 ``system_prediction_grades``).  A call is a row with a line; its grade, when there is one,
-is joined by (market, game, player, system).  Tables without a ``market`` column predict points;
+is joined by (game, player, system).  Tables without a ``market`` column predict points;
 a ``stake`` column is read where the predictions carry one.  Players ruled out come from
 ``player_availability`` (the latest status per player and game) when it has rows for the date.
 """
@@ -33,7 +33,7 @@ SOURCES: tuple[tuple[str, str], ...] = (
 AVAILABILITY = "player_availability"
 AVAILABILITY_COLUMNS = frozenset({"game_date", "game_code", "player_id", "player_lookup", "status", "as_of"})
 
-Key = tuple[str, str, int, str]
+Key = tuple[str, int, str]
 
 
 def _abs(v: float | None) -> float:
@@ -61,7 +61,7 @@ def _results(wh: Warehouse, sql: str, table: str, params: dict[str, Any]) -> dic
     if not wh.has_table(table):
         return {}
     got = wh.query(sql.format(table=table), params).to_pylist()
-    return {(r.get("market") or POINTS_MARKET, r["game_code"], r["player_id"], r["system"]): r for r in got}
+    return {(r["game_code"], r["player_id"], r["system"]): r for r in got}
 
 
 def _pick(source: str, row: dict[str, Any], graded: dict[str, Any] | None) -> Pick:
@@ -105,7 +105,7 @@ def _all_calls(
         graded = _results(wh, results_sql, grades, params)
         call_params = params if limit is None else {**params, "limit": limit}
         for row in wh.query(calls_sql.format(table=table), call_params).to_pylist():
-            key = (row.get("market") or POINTS_MARKET, row["game_code"], row["player_id"], row["system"])
+            key = (row["game_code"], row["player_id"], row["system"])
             out.append(_pick(table, row, graded.get(key)))
     return out
 
@@ -201,7 +201,6 @@ def player_calls(wh: Warehouse, player_id: int, *, limit: int) -> list[CallResul
             player_name=p.player_name,
             source=p.source,
             system=p.system,
-            market=p.market,
             line=p.line,
             side=p.side,
             prediction=p.prediction,

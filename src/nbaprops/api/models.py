@@ -263,12 +263,11 @@ class CallResult(BaseModel):
     player_name: str | None
     source: str
     system: str
-    market: str = Field(default="player_points", description="The Odds API market of the call.")
     line: float
     side: str
-    prediction: float | None = Field(description="The estimate in the market's units.")
+    prediction: float | None
     edge: float | None
-    actual_points: float | None = Field(description="What happened, in the market's units.")
+    actual_points: float | None
     result: str | None
 
 

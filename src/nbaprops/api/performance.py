@@ -62,14 +62,16 @@ def latest_graded(wh: Warehouse, day: dt.date) -> dt.date | None:
 def graded_rows(
     wh: Warehouse, start: dt.date, end: dt.date, *, system: str | None = None, market: str | None = None
 ) -> pd.DataFrame:
-    """Graded rows of both prediction tables in ``[start, end]`` of one market (default points),
-    with a ``source`` column (figures of several markets are never pooled)."""
+    """Graded rows of both prediction tables in ``[start, end]``, with a ``source`` column.
+
+    The grade tables have no market column: they grade points, so any other market is empty.
+    """
     frames = []
-    params = {"start": start, "end": end, "system": system, "market": market or POINTS_MARKET}
-    for source, table, sql in _GRADED:
-        if wh.has_table(table):
-            df = wh.query(sql, params).to_pandas()
-            frames.append(df.assign(source=source))
+    if market is None or market == POINTS_MARKET:
+        for source, table, sql in _GRADED:
+            if wh.has_table(table):
+                df = wh.query(sql, {"start": start, "end": end, "system": system}).to_pandas()
+                frames.append(df.assign(source=source))
     if not frames:
         return pd.DataFrame(columns=["source", "system", "game_date", "result", "profit", "edge", "p_over"])
     return pd.concat([f for f in frames if len(f)] or frames[:1], ignore_index=True)

@@ -111,15 +111,13 @@ function playerChart(id, d) {
   const played = d.games.filter((g) => !g.dnp && g.points !== null).slice().reverse();
   const traces = [{ x: played.map((g) => g.game_date), y: played.map((g) => g.points), name: "points", type: "scatter",
     mode: "lines+markers", line: { color: "#1d2330", width: 2 } }];
-  const POINTS = "player_points"; // the chart is of points: other markets' lines and calls are in the tables
-  const lines = [...groupBy(d.lines.filter((x) => (x.market || POINTS) === POINTS), (x) => x.game_date)].map(([day, xs]) => ({ day, line: xs.map((x) => x.line).sort((a, b) => a - b)[Math.floor(xs.length / 2)] }))
+  const lines = [...groupBy(d.lines, (x) => x.game_date)].map(([day, xs]) => ({ day, line: xs.map((x) => x.line).sort((a, b) => a - b)[Math.floor(xs.length / 2)] }))
     .sort((a, b) => (a.day < b.day ? -1 : 1));
   if (lines.length) {
     traces.push({ x: lines.map((l) => l.day), y: lines.map((l) => l.line), name: "line (median book)", type: "scatter",
       mode: "markers", marker: { color: "#d9822b", symbol: "line-ew-open", size: 16, line: { width: 3 } } });
   }
-  const preds = d.calls.filter((c) => c.prediction !== null && (c.market || POINTS) === POINTS &&
-    (c.system === "ensemble" || c.source === "predictions"));
+  const preds = d.calls.filter((c) => c.prediction !== null && (c.system === "ensemble" || c.source === "predictions"));
   let i = 0;
   for (const [name, pts] of groupBy(preds, label)) {
     const s = pts.slice().sort((a, b) => (a.game_date < b.game_date ? -1 : 1));

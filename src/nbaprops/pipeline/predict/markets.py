@@ -16,7 +16,6 @@ and summed (`engine.DayPredictor`), so its distribution is consistent with its p
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from nbaprops.core.errors import InputError
@@ -26,20 +25,15 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MARKETS",
-    "MARKET_STATS_SQL",
     "POINTS",
     "STATS",
     "WAREHOUSE_STATS",
     "Market",
     "get_market",
     "market_edge",
-    "market_params",
     "stat_values",
     "with_stat",
 ]
-
-MARKET_STATS_SQL = Path(__file__).with_name("market_stats.sql")
-"""The same counts in SQL, over ``player_game_summary`` (read as ``FROM market_stats``; ``$markets``)."""
 
 STATS: tuple[str, ...] = ("pts", "reb", "ast", "fg3m", "stl", "blk")
 """Box-score stats a market can count (the public box columns)."""
@@ -118,11 +112,6 @@ def get_market(name: str) -> Market:
     if m is None:
         raise InputError(f"unknown market {name!r}: expected one of {', '.join(MARKETS)}")
     return m
-
-
-def market_params(ctx: object) -> dict[str, list[str]]:
-    """SQL parameters of a model reading ``market_stats``: every market's name."""
-    return {"markets": list(MARKETS)}
 
 
 def market_edge(market: Market, points_edge: float) -> float:

@@ -6,7 +6,6 @@ from pathlib import Path
 
 from nbaprops.pipeline.contract import Input, Processor
 from nbaprops.pipeline.predict.grading import GRADING_SQL
-from nbaprops.pipeline.predict.markets import MARKET_STATS_SQL, market_params
 
 __all__ = ["PREDICTION_GRADES"]
 
@@ -15,7 +14,7 @@ PREDICTION_GRADES = Processor(
     phase=5,
     output="prediction_grades",
     partition="date",
-    key=("market", "game_code", "player_id", "system"),
+    key=("game_code", "player_id", "system"),
     description="WIN/LOSS/PUSH/VOID per recommendation, absolute error, profit at real odds.",
     inputs=(
         Input("predictions", "partition"),
@@ -23,6 +22,5 @@ PREDICTION_GRADES = Processor(
         Input("schedule", "season"),
     ),
     sql=Path(__file__).with_suffix(".sql"),
-    sql_uses=(GRADING_SQL, MARKET_STATS_SQL),  # the one grading rule, what each market counts
-    sql_params=market_params,
+    sql_uses=(GRADING_SQL,),  # the one grading rule
 )

@@ -1,4 +1,4 @@
-"""Processor ``predictions``: the moving-average system in every market (Phase 5)."""
+"""Processor ``predictions``: the moving-average system (Phase 5)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 from nbaprops.pipeline.contract import Context, Input, Processor
-from nbaprops.pipeline.predict.markets import MARKET_STATS_SQL, MARKETS, market_edge
 
 __all__ = ["MIN_GAMES", "PREDICTIONS"]
 
@@ -16,8 +15,7 @@ MIN_GAMES = 3
 
 
 def _params(ctx: Context) -> Mapping[str, Any]:
-    edges = [market_edge(m, ctx.settings.edge) for m in MARKETS.values()]
-    return {"markets": list(MARKETS), "edges": edges, "min_games": MIN_GAMES}
+    return {"edge": ctx.settings.edge, "min_games": MIN_GAMES}
 
 
 PREDICTIONS = Processor(
@@ -25,8 +23,8 @@ PREDICTIONS = Processor(
     phase=5,
     output="predictions",
     partition="date",
-    key=("market", "game_code", "player_id", "system"),
-    description="Moving average 0.5*L5 + 0.3*L10 + 0.2*season per market, consensus line, OVER/UNDER/PASS.",
+    key=("game_code", "player_id", "system"),
+    description="Moving average 0.5*L5 + 0.3*L10 + 0.2*season, consensus line, OVER/UNDER/PASS.",
     inputs=(
         Input("schedule", "season"),
         Input("player_game_summary", "before"),
@@ -35,5 +33,4 @@ PREDICTIONS = Processor(
     ),
     sql=Path(__file__).with_suffix(".sql"),
     sql_params=_params,
-    sql_uses=(MARKET_STATS_SQL,),  # what each market counts
 )

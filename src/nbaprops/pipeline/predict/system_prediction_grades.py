@@ -6,7 +6,6 @@ from pathlib import Path
 
 from nbaprops.pipeline.contract import Input, Processor
 from nbaprops.pipeline.predict.grading import GRADING_SQL
-from nbaprops.pipeline.predict.markets import MARKET_STATS_SQL, market_params
 
 __all__ = ["SYSTEM_PREDICTION_GRADES"]
 
@@ -23,6 +22,5 @@ SYSTEM_PREDICTION_GRADES = Processor(
         Input("schedule", "season"),
     ),
     sql=Path(__file__).with_suffix(".sql"),
-    sql_uses=(GRADING_SQL, MARKET_STATS_SQL),  # the one grading rule, what each market counts
-    sql_params=market_params,
+    sql_uses=(GRADING_SQL,),  # the one grading rule
 )

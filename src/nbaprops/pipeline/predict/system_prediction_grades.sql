@@ -2,24 +2,20 @@
 -- grain: (market, game_code, player_id, system); partition: game_date ($game_date)
 -- key: market, game_code, player_id, system
 -- inputs: system_predictions (the date), player_game_summary (the date), schedule (final status)
--- uses: grading.sql (result WIN/LOSS/PUSH/VOID/PASS, odds, profit, went_over, abs_error),
---       market_stats.sql (the market's count in the box score: actual_points, in its units).
+-- uses: grading.sql (result WIN/LOSS/PUSH/VOID/PASS, odds, profit, went_over, abs_error).
 WITH final_games AS (
     SELECT game_code FROM schedule WHERE game_date = $game_date AND status = 'final'
-),
-box AS (  -- the date's counts per market
-    SELECT * FROM market_stats WHERE game_date = $game_date
 ),
 calls AS (
     SELECT
         p.*,
-        a.value AS actual_points,
+        a.points AS actual_points,
         a.minutes AS actual_minutes
     FROM system_predictions p
     JOIN final_games g USING (game_code)
-    LEFT JOIN box a
-           ON a.game_date = $game_date AND a.player_id = p.player_id AND a.market = p.market
-    WHERE p.game_date = $game_date AND NOT (a.player_id IS NOT NULL AND a.value IS NULL)
+    LEFT JOIN player_game_summary a
+           ON a.game_date = $game_date AND a.player_id = p.player_id
+    WHERE p.game_date = $game_date
 )
 SELECT
     game_date, market, game_code, game_key, player_id, player_lookup, player_name, system, system_version,

@@ -28,7 +28,7 @@ CALLS_OF_DATE = "SELECT * FROM {table} WHERE game_date = $day AND line IS NOT NU
 """A date's calls of one prediction table: rows that had a line (a player without one is no call)."""
 
 RESULTS_OF_DATE = """
-SELECT market, game_code, player_id, system, actual_points, result, profit
+SELECT game_code, player_id, system, actual_points, result, profit
 FROM {table} WHERE game_date = $day
 """
 """A date's grades of one grade table, joined to the calls in Python (the table may not exist yet)."""
@@ -41,7 +41,7 @@ LIMIT $limit
 """
 
 RESULTS_OF_PLAYER = """
-SELECT market, game_code, player_id, system, actual_points, result, profit
+SELECT game_code, player_id, system, actual_points, result, profit
 FROM {table} WHERE player_id = $player_id
 """
 
@@ -69,17 +69,17 @@ SELECT game_date, system, predicted_points, actual_points, abs_error, line,
        CASE WHEN actual_points IS NULL OR line IS NULL OR actual_points = line THEN NULL
             WHEN actual_points > line THEN CAST(1 AS DOUBLE) ELSE CAST(0 AS DOUBLE) END AS went_over
 FROM prediction_grades
-WHERE game_date BETWEEN $start AND $end AND ($system IS NULL OR system = $system) AND market = $market
+WHERE game_date BETWEEN $start AND $end AND ($system IS NULL OR system = $system)
 """
-"""Graded rows of the ``predictions`` table (it has no P(over)) of one market in a date range."""
+"""Graded rows of the ``predictions`` table (it has no P(over)) in a date range."""
 
 GRADED_SYSTEMS = """
 SELECT game_date, system, predicted_points, actual_points, abs_error, line, edge, p_over,
        result, profit, CAST(went_over AS DOUBLE) AS went_over
 FROM system_prediction_grades
-WHERE game_date BETWEEN $start AND $end AND ($system IS NULL OR system = $system) AND market = $market
+WHERE game_date BETWEEN $start AND $end AND ($system IS NULL OR system = $system)
 """
-"""Graded rows of ``system_predictions`` (every system and the ensemble) of one market in a date range."""
+"""Graded rows of ``system_predictions`` (every system and the ensemble) in a date range."""
 
 _ledger_filter = """
 FROM ops_ledger

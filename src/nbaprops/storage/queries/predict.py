@@ -58,7 +58,7 @@ SELECT count(g.actual_points), avg(g.abs_error),
        count(*) FILTER (WHERE g.result = 'PUSH'), count(*) FILTER (WHERE g.result = 'VOID'),
        coalesce(sum(g.profit), 0)
 FROM {table} g JOIN schedule s USING (game_code)
-WHERE s.season = $s AND g.predicted_points IS NOT NULL AND g.market = 'player_points'
+WHERE s.season = $s AND g.predicted_points IS NOT NULL
 """
 
 GRADED_RANGE = """
