@@ -41,7 +41,8 @@ def test_evaluate_json_contract(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert set(out) == {"start", "end", "systems"}
+    assert set(out) == {"start", "end", "market", "systems"}
+    assert out["market"] == "player_points"
     assert out["start"] == "2025-10-22"
     assert out["end"] == "2025-10-22"
     for name in ("line", "ensemble", "season_average", "l10", "moving_average", "lightgbm"):
@@ -145,3 +146,56 @@ def test_walk_forward_writes_through_the_runner_and_reports_from_the_table(tmp_p
         assert got == [("skipped", 2), ("success", 2)]
     finally:
         wh.close()
+
+
+MARKET_KEYS = KEYS | {"brier_same_rows", "brier_market", "brier_diff_ci", "brier_normal", "n_brier"}
+MARKET_KEYS |= {"bet_hit_rate", "bet_hit_rate_ci", "break_even"}
+
+
+def test_evaluate_a_market_json_has_the_keys_and_writes_its_rows(tmp_path: Path) -> None:
+    from nbaprops.storage import DuckDBWarehouse
+
+    home = tmp_path / "home"
+    args = ["--home", str(home), "--data-dir", str(DATA), "evaluate", "--market", "player_threes"]
+    res = CliRunner().invoke(app, [*args, "--start-date", "2024-10-23", "--end-date", "2024-10-23", "--json"])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert set(out) == {"start", "end", "market", "systems"}
+    assert out["market"] == "player_threes"
+    for name in ("line", "ensemble", "season_average", "l10", "moving_average", "matchup"):
+        assert set(out["systems"][name]) >= MARKET_KEYS, name
+    line = out["systems"]["line"]
+    assert line["n"] > 50 and line["n_edge3"] == 0
+    assert line["brier_same_rows"] == line["brier_market"]  # the line's P(over) is the market's
+    assert 0 < line["mae"] < 3  # threes, not points
+    wh = DuckDBWarehouse(Settings(home=home).warehouse_url)
+    try:
+        got = wh.rows("SELECT DISTINCT market FROM evaluation_predictions")
+        led = wh.rows("SELECT status FROM ops_ledger WHERE processor = 'evaluation_predictions'")
+    finally:
+        wh.close()
+    assert got == [("player_threes",)]
+    assert led == [("success",)]  # the walk's first date (2024-10-22) is walked, only the asked one kept
+
+
+@pytest.mark.parametrize("market", ["player_dunks", "points"])
+def test_a_bad_market_name_is_a_one_line_error(tmp_path: Path, market: str) -> None:
+    res = CliRunner().invoke(
+        app,
+        [
+            "--home",
+            str(tmp_path),
+            "evaluate",
+            "--market",
+            market,
+            "--start-date",
+            "2025-11-04",
+            "--end-date",
+            "2025-11-04",
+        ],
+    )
+    assert res.exit_code == 1
+    lines = [x for x in res.output.splitlines() if x.strip()]
+    assert len(lines) == 1, res.output
+    assert f"unknown market '{market}'" in lines[0] and "player_threes" in lines[0]
+    assert not (tmp_path / "warehouse.duckdb").exists()  # nothing was built

@@ -43,9 +43,14 @@ def table_rows(systems: dict[str, dict[str, Any]]) -> list[list[Any]]:
             _pct(s["hit_rate_edge3"]),
             _ci(s["hit_rate_edge3_ci"]),
             s["n_bets"],
+            _pct(s.get("bet_hit_rate")),
+            _ci(s.get("bet_hit_rate_ci")),
             _roi(s["roi"]),
             _ci(s["roi_ci"]),
             s["brier"],
+            s.get("brier_same_rows"),
+            s.get("brier_market"),
+            s.get("brier_normal"),
         ]
         for name, s in systems.items()
     ]
@@ -63,9 +68,14 @@ TABLE_COLUMNS = [
     "hit edge>=3",
     "95% CI",
     "bets",
+    "bet hit",
+    "95% CI",
     "ROI",
     "ROI 95% CI",
     "Brier",
+    "Brier (rows with a market price)",
+    "market Brier (same rows)",
+    "Normal Brier (same rows)",
 ]
 
 
@@ -78,23 +88,41 @@ def evaluate_cmd(
         Path | None, typer.Option(help="Public data folder (same layout as ../shared/data/nba).")
     ] = None,
     cadence_days: Annotated[int, typer.Option(help="LightGBM retrain cadence in days.")] = 7,
+    market: Annotated[
+        str,
+        typer.Option(help="Market (The Odds API name), e.g. player_threes, player_points_rebounds_assists."),
+    ] = "player_points",
+    every: Annotated[
+        int, typer.Option(help="Walk every N-th date with lines of each season (1: every date).")
+    ] = 1,
+    distribution: Annotated[
+        str, typer.Option(help="P(over) of the calls from the 'count' distribution or the 'normal'.")
+    ] = "count",
     as_json: Annotated[
         bool, typer.Option("--json", help="Print one JSON object instead of a table.")
     ] = False,
 ) -> None:
     """Walk forward over the dates: every system sees only data before each date, then is graded.
 
-    Reports N, MAE, hit rate at edge >= 1 and >= 3 (Wilson 95% intervals), ROI
-    of the recommended bets at the real odds (bootstrap 95% interval) and Brier
-    score, for every system and the baselines season_average, l10 and the line.
+    Reports N, MAE, hit rate at edge >= 1 and >= 3 (Wilson 95% intervals), the hit
+    rate and ROI of the recommended bets at the real odds (95% intervals), the Brier
+    score of P(over) beside the de-vigged market's on the same rows and the Normal's,
+    for every system and the baselines season_average, l10 and the line, in one market
+    (--market; edges in the market's units, docs/evaluation.md).
     Each season is walked from its first date with lines; the graded rows are written
     through the runner to evaluation_predictions (one ledger row per date, unchanged
     dates skipped) under NBAPROPS_HOME, and the report is read back from that table.
 
     Example: nbaprops evaluate --start-date 2025-10-21 --end-date 2025-11-21 --json
+    Example: nbaprops evaluate --market player_threes --start-date 2024-10-22 --end-date 2025-04-13
     """
     from nbaprops.ops.predict import evaluate_range  # pandas & co load only when evaluating
+    from nbaprops.pipeline.predict.markets import get_market
 
+    get_market(market)  # an unknown market is a one-line error before anything loads
+    if distribution not in ("count", "normal"):
+        raise InputError(f"--distribution must be 'count' or 'normal', not {distribution!r}")
+    check_range(every, what="--every", low=1, high=100)
     start = parse_date(start_date, what="--start-date")
     end = parse_date(end_date, what="--end-date")
     if start is None or end is None:
@@ -108,7 +136,16 @@ def evaluate_cmd(
         if not as_json:
             err.print(f"{day}: {n} player-games", highlight=False)
 
-    rep = evaluate_range(s, start, end, cadence_days=cadence_days, on_date=tick)
+    rep = evaluate_range(
+        s,
+        start,
+        end,
+        cadence_days=cadence_days,
+        on_date=tick,
+        market=market,
+        every=every,
+        distribution="count" if distribution == "count" else "normal",
+    )
     if as_json:
         print_json(rep.to_json())
         return
@@ -116,7 +153,7 @@ def evaluate_cmd(
         table_rows(rep.systems),
         columns=TABLE_COLUMNS,
         title=(
-            f"Walk-forward {rep.start} .. {rep.end} ({rep.dates} dates with lines, "
+            f"Walk-forward {rep.market} {rep.start} .. {rep.end} ({rep.dates} dates with lines, "
             f"{rep.voids} void lines, {rep.unresolved} unmatched names)"
         ),
     )

@@ -29,6 +29,7 @@ from nbaprops.storage.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from nbaprops.pipeline.contract import Processor
+    from nbaprops.pipeline.predict.distributions import Distribution
     from nbaprops.pipeline.predict.engine import DayPredictor
 
 __all__ = ["GradeReport", "PredictReport", "evaluate_range", "grade_date", "predict_date"]
@@ -184,74 +185,119 @@ def evaluate_range(
     write: bool = True,
     predictor: DayPredictor | None = None,
     on_date: Callable[[dt.date, int], None] | None = None,
+    market: str = "player_points",
+    every: int = 1,
+    distribution: Distribution = "count",
 ) -> EvaluationReport:
-    """Walk-forward evaluation of every system over [start, end].
+    """Walk-forward evaluation of every system over [start, end] in one market.
 
     With `write` (the default) the graded rows are built by the ``evaluation_predictions``
     processor through the runner (ledger rows, unchanged dates skipped) in the warehouse
     under ``settings.home``, and the report is read back from that table.  Without it the
     walk runs in memory from `start` (tests and experiments: `predictor` picks the systems).
 
+    Args:
+        market: The Odds API market name (`markets.MARKETS`).
+        every: walk every `every`-th date with lines of each season (1: all).
+        distribution: where the calls' P(over) comes from (``count`` or ``normal``).
+
     Raises:
-        InputError: end before start, or no games in the range.
+        InputError: end before start, no games in the range, an unknown market.
         ConfigError: no data folder, or one missing a required file (named).
     """
-    from nbaprops.pipeline.predict.data import load_public, resolve_player_ids
+    from nbaprops.pipeline.predict.data import resolve_player_ids
     from nbaprops.pipeline.predict.lines import consensus_lines
-    from nbaprops.pipeline.predict.walk_forward import run_walk_forward, summarise_systems, void_lines
+    from nbaprops.pipeline.predict.market_data import load_market
+    from nbaprops.pipeline.predict.markets import get_market, market_edge
+    from nbaprops.pipeline.predict.walk_forward import (
+        market_lines,
+        run_walk_forward,
+        summarise_systems,
+        void_lines,
+    )
 
+    m = get_market(market)
     if end < start:
         raise InputError(f"end date {end} is before start date {start}")
     root = settings.resolved_data_dir
     if root is None:
         raise ConfigError("no public data folder: set NBAPROPS_DATA_DIR or --data-dir")
     t0 = time.perf_counter()
-    frames = load_public(root, start, end)
+    frames = load_market(root, m, start, end)
     if frames.games.empty:
         raise InputError(f"no games scheduled between {start} and {end}")
-    line_days = sorted({d.date() for d in frames.props["game_date"]})
+    walk = WalkForward(
+        cadence_days=cadence_days, on_date=on_date, market=m, every=every, distribution=distribution
+    )
+    line_days = (
+        _sampled_days(settings, walk, start, end) if every > 1 else walk.line_days(frames.props, start)
+    )
     if write:
-        graded = _evaluate_through_runner(settings, start, end, line_days, cadence_days, on_date)
+        graded = _evaluate_through_runner(settings, walk, start, end, line_days)
     else:
         graded, _ = run_walk_forward(
             frames.box,
             frames.props,
             line_days,
-            edge=settings.edge,
+            edge=market_edge(m, settings.edge),
             cadence_days=cadence_days,
             predictor=predictor,
             on_date=on_date,
+            market=m,
+            distribution=distribution,
         )
-    notes = [] if len(graded) else [f"no prop lines between {start} and {end}"]
-    lines = resolve_player_ids(consensus_lines(frames.props), frames.box)
+    notes = [] if len(graded) else [f"no {m.name} lines between {start} and {end}"]
+    if every > 1:
+        notes.append(f"every {every}th date with lines of each season walked ({len(line_days)} dates)")
+    in_range = frames.props[frames.props["game_date"].dt.date.isin(line_days)]
+    lines = resolve_player_ids(consensus_lines(market_lines(in_range, m)), frames.box)
     return EvaluationReport(
         start=start,
         end=end,
         systems=summarise_systems(graded) if len(graded) else {},
         dates=len(line_days),
-        voids=void_lines(frames.box, frames.props),
+        voids=void_lines(frames.box, in_range, m),
         unresolved=int(lines["player_id"].isna().sum()),
         seconds=time.perf_counter() - t0,
         graded=graded,
         notes=notes,
+        market=m.name,
     )
+
+
+def _sampled_days(settings: Settings, walk: WalkForward, start: dt.date, end: dt.date) -> list[dt.date]:
+    """The dates of [start, end] a sampled walk visits: every n-th line date of each season from its first."""
+    from nbaprops.pipeline.predict.market_data import load_market
+    from nbaprops.pipeline.predict.walk_forward import market_lines, season_starts
+
+    root = settings.resolved_data_dir
+    assert root is not None
+    props = market_lines(
+        load_market(root, walk.market, season_starts(root, [start])[start], end).props, walk.market
+    )
+    all_days = sorted({d.date() for d in props["game_date"]})
+    starts = season_starts(root, all_days)
+    days: list[dt.date] = []
+    for first in sorted(set(starts.values())):
+        season = props[props["game_date"].dt.date.map(lambda d, f=first: starts.get(d) == f)]
+        days += walk.line_days(season, first)
+    return [d for d in days if start <= d <= end]
 
 
 def _evaluate_through_runner(
     settings: Settings,
+    walk: WalkForward,
     start: dt.date,
     end: dt.date,
     line_days: list[dt.date],
-    cadence_days: int,
-    on_date: Callable[[dt.date, int], None] | None,
 ) -> Any:
-    """Run ``evaluation_predictions`` over the line days; the graded rows of [start, end]."""
+    """Run ``evaluation_predictions`` over the line days; the graded rows of [start, end] of its market."""
     import pandas as pd
 
     from nbaprops.core.errors import NbapropsError
     from nbaprops.storage import open_warehouse
 
-    proc = WalkForward(cadence_days=cadence_days, on_date=on_date).processor(EVALUATION_PREDICTIONS)
+    proc = walk.processor(EVALUATION_PREDICTIONS)
     settings.home.mkdir(parents=True, exist_ok=True)
     wh = open_warehouse(settings.warehouse_url, threads=settings.duckdb_threads)
     try:
@@ -262,6 +308,7 @@ def _evaluate_through_runner(
                 raise NbapropsError(f"evaluation of {f.partition} failed: {f.error}", partition=f.partition)
         if not line_days or not wh.has_table(proc.output):
             return pd.DataFrame()
-        return wh.query(q.GRADED_RANGE.format(table=proc.output), {"a": start, "b": end}).to_pandas()
+        params = {"a": start, "b": end, "m": walk.market.name, "days": line_days}
+        return wh.query(q.GRADED_RANGE.format(table=proc.output), params).to_pandas()
     finally:
         wh.close()

@@ -216,3 +216,64 @@ def test_calibration_without_enough_past_rows_passes_raw_probabilities(days: int
     cal.fit(_graded([D - dt.timedelta(days=1)], 10, seed=days), D)
     p = np.array([0.2, 0.7])
     np.testing.assert_array_equal(cal.apply("matchup", p), p)
+
+
+_STATS = ("points", "pts", "reb", "ast", "fg3m", "stl", "blk", "minutes")
+
+
+def _everything_scrambled(f: PublicFrames, day: dt.date) -> PublicFrames:
+    """Every stat of every box row on or after `day` and every line after it changed."""
+    box = f.box.copy()
+    late = box["game_date"] >= pd.Timestamp(day)
+    rng = np.random.default_rng(5)
+    for c in _STATS:
+        known = late & box[c].notna()  # a stat the box does not hold stays unknown
+        box[c] = box[c].astype("float64")
+        box.loc[known, c] = rng.integers(0, 40, known.sum()).astype("float64")
+    props = f.props.copy()
+    later = props["game_date"] > pd.Timestamp(day)
+    props.loc[later, "line"] = props.loc[later, "line"] + rng.integers(-5, 5, later.sum())
+    props.loc[later, "over_odds"] = -props.loc[later, "over_odds"]
+    return PublicFrames(box=box, games=f.games, props=props)
+
+
+@pytest.mark.parametrize(
+    "market",
+    [
+        "player_points",
+        "player_rebounds",
+        "player_assists",
+        "player_threes",
+        "player_points_rebounds_assists",
+        "player_steals",
+        "player_blocks",
+    ],
+)
+def test_scrambling_everything_on_or_after_d_changes_no_prediction_for_d_in_any_market(market: str) -> None:
+    from nbaprops.pipeline.predict.market_data import load_market
+    from nbaprops.pipeline.predict.markets import get_market
+
+    from .conftest import DATA
+
+    m = get_market(market)
+    full = load_market(DATA, m, D, D + dt.timedelta(days=2))
+    recent = full.box[full.box["game_date"] >= pd.Timestamp("2024-06-01")].reset_index(drop=True)
+    f = PublicFrames(box=recent, games=full.games, props=full.props)
+
+    def walk(frames: PublicFrames) -> pd.DataFrame:
+        systems = [MovingAverage(), Matchup(), Similarity(train_days=60)]
+        if market == "player_threes":
+            systems.append(_gbm())
+        predictor = DayPredictor(systems=systems, market=m, edge=m.edge)  # type: ignore[arg-type]
+        graded, _ = run_walk_forward(frames.box, frames.props, [D], predictor=predictor)
+        return graded
+
+    a, b = walk(f), walk(_everything_scrambled(f, D))
+    cols = ["market", "game_key", "player_id", "system", "predicted_points", "p_over", "p_over_normal"]
+    cols += ["recommendation", "reason"]
+    key = ["game_key", "player_id", "system"]
+    pa_ = a[cols].sort_values(key).reset_index(drop=True)
+    pb = b[cols].sort_values(key).reset_index(drop=True)
+    assert len(pa_) > 50
+    pd.testing.assert_frame_equal(pa_, pb)
+    assert not np.array_equal(a["actual_points"].sort_values(), b["actual_points"].sort_values())

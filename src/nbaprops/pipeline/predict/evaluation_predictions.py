@@ -1,7 +1,9 @@
 """Processor ``evaluation_predictions``: the walk-forward's graded predictions (opt-in, Phase 5).
 
-One partition per date with lines; one row per (player-game, system) with the prediction,
-the consensus line, the actual points and the grade of the one rule (``grading.sql``).
+One partition per date with lines; one row per (market, player-game, system) with the
+prediction, the consensus line, the actual count and the grade of the one rule
+(``grading.sql``).  A partition holds the market of the last walk that built it (the
+fingerprint names the market, so a walk of another market rebuilds it).
 Built by `walk_forward.WalkForward` from the public data folder; ``nbaprops evaluate``
 runs it through the runner and reports from the table.
 """
@@ -21,7 +23,7 @@ EVALUATION_PREDICTIONS = Processor(
     phase=5,
     output="evaluation_predictions",
     partition="date",
-    key=("game_key", "player_id", "system"),
+    key=("market", "game_key", "player_id", "system"),
     description="Walk-forward evaluation: every system vs real lines, graded (nbaprops evaluate).",
     build=DEFAULT_WALK.build,
     build_many=DEFAULT_WALK.build_many,

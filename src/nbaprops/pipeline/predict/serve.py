@@ -42,6 +42,7 @@ GRADES_TABLE = "system_prediction_grades"
 PREDICTION_SCHEMA = pa.schema(
     [
         ("game_date", pa.date32()),
+        ("market", pa.string()),
         ("game_code", pa.string()),
         ("game_key", pa.string()),
         ("player_id", pa.int64()),
@@ -60,8 +61,11 @@ PREDICTION_SCHEMA = pa.schema(
         ("line_book", pa.string()),
         ("over_odds", pa.float64()),
         ("under_odds", pa.float64()),
+        ("market_p_over", pa.float64()),
         ("p_over_raw", pa.float64()),
         ("p_over", pa.float64()),
+        ("p_over_normal_raw", pa.float64()),
+        ("p_over_normal", pa.float64()),
         ("edge", pa.float64()),
         ("ev", pa.float64()),
         ("recommendation", pa.string()),

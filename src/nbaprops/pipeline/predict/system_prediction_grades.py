@@ -14,7 +14,7 @@ SYSTEM_PREDICTION_GRADES = Processor(
     phase=5,
     output="system_prediction_grades",
     partition="date",
-    key=("game_code", "player_id", "system"),
+    key=("market", "game_code", "player_id", "system"),
     description="WIN/LOSS/PUSH/VOID per system call, went_over for Brier, profit at real odds.",
     inputs=(
         Input("system_predictions", "partition"),

@@ -1,6 +1,6 @@
 -- system_prediction_grades: every system's prediction of a date graded once its game is final.
--- grain: (game_code, player_id, system); partition: game_date ($game_date)
--- key: game_code, player_id, system
+-- grain: (market, game_code, player_id, system); partition: game_date ($game_date)
+-- key: market, game_code, player_id, system
 -- inputs: system_predictions (the date), player_game_summary (the date), schedule (final status)
 -- uses: grading.sql (result WIN/LOSS/PUSH/VOID/PASS, odds, profit, went_over, abs_error).
 WITH final_games AS (
@@ -18,8 +18,8 @@ calls AS (
     WHERE p.game_date = $game_date
 )
 SELECT
-    game_date, game_code, game_key, player_id, player_lookup, player_name, system, system_version,
+    game_date, market, game_code, game_key, player_id, player_lookup, player_name, system, system_version,
     feature_set, predicted_points, actual_points, actual_minutes, abs_error,
-    line, line_book, p_over_raw, p_over, edge, recommendation, reason, odds, result,
+    line, line_book, market_p_over, p_over_raw, p_over, p_over_normal_raw, p_over_normal, edge, recommendation, reason, odds, result,
     went_over, profit
 FROM grading

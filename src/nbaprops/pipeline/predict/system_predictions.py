@@ -23,7 +23,7 @@ SYSTEM_PREDICTIONS = Processor(
     phase=5,
     output="system_predictions",
     partition="date",
-    key=("game_code", "player_id", "system"),
+    key=("market", "game_code", "player_id", "system"),
     description="All systems + ensemble: points, P(over) calibrated, OVER/UNDER/PASS with a reason.",
     inputs=(
         Input("schedule", "season"),

@@ -25,14 +25,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nbaprops.pipeline.predict.markets import POINTS, Market, market_edge, with_stat
+
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
     import pyarrow as pa
 
     from nbaprops.pipeline.contract import Context, ExternalFingerprint, Processor
+    from nbaprops.pipeline.predict.distributions import Distribution
     from nbaprops.pipeline.predict.engine import DayPredictor
 
-__all__ = ["EvaluationReport", "WalkForward", "run_walk_forward", "summarise_systems", "void_lines"]
+__all__ = [
+    "EvaluationReport",
+    "MarketProbability",
+    "WalkForward",
+    "market_lines",
+    "own_market_probability",
+    "probability_scores",
+    "run_walk_forward",
+    "season_starts",
+    "summarise_systems",
+    "void_lines",
+]
 
 HEARTBEAT_SECONDS = 30.0
 
@@ -52,10 +67,16 @@ class EvaluationReport:
     seconds: float
     graded: pd.DataFrame = field(repr=False)
     notes: list[str] = field(default_factory=list)
+    market: str = POINTS.name
 
     def to_json(self) -> dict[str, Any]:
-        """The ``--json`` object: start, end and the per-system summaries."""
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "systems": self.systems}
+        """The ``--json`` object: start, end, market and the per-system summaries."""
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "market": self.market,
+            "systems": self.systems,
+        }
 
 
 def run_walk_forward(
@@ -67,17 +88,23 @@ def run_walk_forward(
     cadence_days: int = 7,
     predictor: DayPredictor | None = None,
     on_date: Callable[[dt.date, int], None] | None = None,
+    market: Market | None = None,
+    distribution: Distribution = "count",
 ) -> tuple[pd.DataFrame, int]:
-    """Walk forward over `dates`; return (graded predictions, void lines).
+    """Walk forward over `dates` for one market; return (graded predictions, void lines).
 
     Args:
-        box: game rows of every season available (each date's fit reads rows before it).
-        props: raw lines of the dates.
+        box: game rows of every season available (each date's fit reads rows before it);
+            with the stat columns (``pts, reb, ...``) for a market other than points.
+        props: raw lines of the dates (only the market's are used where a ``market``
+            column exists).
         dates: the dates to predict, ascending.
-        edge: minimum |prediction - line| for a bet.
+        edge: minimum |prediction - line| for a bet, in the market's units.
         cadence_days: LightGBM retrain cadence.
-        predictor: the predictor (default: every system).
+        predictor: the predictor (default: every system, for `market`).
         on_date: progress callback (date, rows predicted).
+        market: the market (default: the predictor's, else points).
+        distribution: where the calls' P(over) comes from (``count`` or ``normal``).
     """
     import pandas as pd
 
@@ -86,9 +113,14 @@ def run_walk_forward(
     from nbaprops.pipeline.predict.features import build_features
     from nbaprops.pipeline.predict.grading import grade
 
-    feats = build_features(game_rows(box))
-    predictor = predictor or DayPredictor(edge=edge, cadence_days=cadence_days)
-    lines = lines_for(props, box)
+    market = market or (predictor.market if predictor is not None else POINTS)
+    predictor = predictor or DayPredictor(
+        edge=edge, cadence_days=cadence_days, market=market, distribution=distribution
+    )
+    stats = list(predictor.parts)
+    feats = {stat: build_features(game_rows(_with(box, stat))) for stat in stats}
+    actual = _with(box, market)
+    lines = lines_for(market_lines(props, market), box)
     graded: list[pd.DataFrame] = []
     voids = 0
     for day in dates:
@@ -96,12 +128,21 @@ def run_walk_forward(
         day_lines = lines[lines["game_date"] == ts]
         if day_lines.empty:
             continue
-        rows = attach_lines(feats[feats["game_date"] == ts], day_lines)
+        day_box = actual[actual["game_date"] == ts]
+        known = day_box.loc[day_box["points"].notna(), ["game_key", "player_id"]]
+        first = feats[stats[0]]
+        rows = attach_lines(first[first["game_date"] == ts], day_lines)
         voids += len(day_lines) - len(rows)
+        rows = rows.merge(known, on=["game_key", "player_id"])  # played, but the stat is unknown: not graded
+        if rows.empty:
+            continue
+        parts: pd.DataFrame | dict[str, pd.DataFrame] = rows
+        if len(stats) > 1:
+            parts = {stats[0]: rows, **{s: feats[s][feats[s]["game_date"] == ts] for s in stats[1:]}}
         past = pd.concat(graded, ignore_index=True) if graded else pd.DataFrame()
-        predictor.fit(feats, past, day)
-        preds = predictor.predict(rows, day)
-        g = grade(preds, box[box["game_date"] == ts])
+        predictor.fit(feats if len(stats) > 1 else feats[stats[0]], past, day)
+        preds = predictor.predict(parts, day)
+        g = grade(preds, day_box)
         g["call_index"] = range(len(g))
         graded.append(g)
         if on_date:
@@ -110,16 +151,48 @@ def run_walk_forward(
     return out, voids
 
 
-def void_lines(box: pd.DataFrame, props: pd.DataFrame) -> int:
+def _with(box: pd.DataFrame, stat: str | Market) -> pd.DataFrame:
+    """`markets.with_stat`, where a points-only box (no ``pts`` column) already holds points."""
+    if "pts" not in box.columns and (stat == "pts" or stat == POINTS):
+        return box
+    return with_stat(box, stat)
+
+
+def market_lines(props: pd.DataFrame, market: Market) -> pd.DataFrame:
+    """The raw lines of one market (all of them where there is no ``market`` column: points)."""
+    if "market" not in props.columns:
+        return props if market.name == POINTS.name else props.iloc[0:0]
+    return props[props["market"] == market.name]
+
+
+def void_lines(box: pd.DataFrame, props: pd.DataFrame, market: Market | None = None) -> int:
     """Consensus lines (ids resolved) of players with no box row that day."""
     from nbaprops.pipeline.predict.data import attach_lines, lines_for
 
-    lines = lines_for(props, box)
+    lines = lines_for(market_lines(props, market or POINTS), box)
     return len(lines) - len(attach_lines(box[["game_key", "player_id"]], lines))
 
 
-def summarise_systems(graded: pd.DataFrame) -> dict[str, dict[str, Any]]:
-    """Per-system summaries (`metrics.summarise`) plus the MAE over rows every system predicted."""
+MarketProbability = Callable[["pd.DataFrame"], "np.ndarray"]
+"""The market's P(over) for graded rows (with their line, prices and books): the hook for a
+de-vig/consensus module.  The default is the rows' own ``market_p_over`` (the mean de-vigged
+probability of the books at the consensus line, `lines.consensus_lines`)."""
+
+
+def own_market_probability(graded: pd.DataFrame) -> np.ndarray:
+    """The rows' ``market_p_over`` (NaN where a row has none)."""
+    import numpy as np
+
+    if "market_p_over" not in graded.columns:
+        return np.full(len(graded), np.nan)
+    return np.asarray(graded["market_p_over"].to_numpy(dtype="float64"), dtype="float64")
+
+
+def summarise_systems(
+    graded: pd.DataFrame, *, market_probability: MarketProbability = own_market_probability
+) -> dict[str, dict[str, Any]]:
+    """Per-system summaries (`metrics.summarise`), the MAE over rows every system predicted,
+    and the probability scores of `probability_scores`."""
     from nbaprops.pipeline.predict.metrics import summarise
 
     names = list(dict.fromkeys(graded["system"]))
@@ -130,57 +203,126 @@ def summarise_systems(graded: pd.DataFrame) -> dict[str, dict[str, Any]]:
     for s in wide.columns:
         systems[s]["mae_common"] = round(float(wide[s].mean()), 4)
         systems[s]["n_common"] = len(wide)
+    market_p = market_probability(graded)
+    for s in names:
+        mask = (graded["system"] == s).to_numpy()
+        systems[s].update(probability_scores(graded[mask], market_p[mask]))
     return systems
 
 
+def probability_scores(g: pd.DataFrame, market_p: np.ndarray) -> dict[str, Any]:
+    """Brier of P(over) beside the market's on the same rows, the Normal's, and the calls' hit rate.
+
+    Returns:
+        ``n_brier`` (rows with the system's P(over), the market's and an over/under result),
+        ``brier_same_rows`` / ``brier_market`` (the system's and the market's Brier on those
+        rows), ``brier_diff_ci`` (95% bootstrap interval of the paired difference, system minus
+        market: below zero beats the market), ``brier_normal`` (the same rows under the
+        Normal instead of the count distribution), ``brier_raw`` / ``brier_normal_raw``
+        (before calibration), ``bet_hit_rate`` and ``bet_hit_rate_ci`` (Wilson) of the calls
+        that were bets, ``break_even`` (the mean break-even probability of their prices).
+    """
+    import numpy as np
+
+    from nbaprops.pipeline.predict.lines import implied_probability
+    from nbaprops.pipeline.predict.metrics import bootstrap_mean_ci, wilson
+
+    def r(x: float | None, nd: int = 4) -> float | None:
+        return None if x is None or not np.isfinite(x) else round(float(x), nd)
+
+    y = g["went_over"].to_numpy(dtype="float64")
+    p = g["p_over"].to_numpy(dtype="float64")
+    ok = ~(np.isnan(y) | np.isnan(p) | np.isnan(market_p))
+    out: dict[str, Any] = {"n_brier": int(ok.sum())}
+    cols = {"brier_same_rows": "p_over", "brier_normal": "p_over_normal"}
+    cols |= {"brier_raw": "p_over_raw", "brier_normal_raw": "p_over_normal_raw"}
+    for key, col in cols.items():
+        v = g[col].to_numpy(dtype="float64")[ok] if col in g.columns else np.array([np.nan])
+        out[key] = r(float(np.mean((v - y[ok]) ** 2))) if ok.any() else None
+    out["brier_market"] = r(float(np.mean((market_p[ok] - y[ok]) ** 2))) if ok.any() else None
+    diff = (p[ok] - y[ok]) ** 2 - (market_p[ok] - y[ok]) ** 2
+    ci = bootstrap_mean_ci(diff)
+    out["brier_diff_ci"] = [r(ci[0], 5), r(ci[1], 5)] if ci else None
+    bets = g[g["result"].isin(["WIN", "LOSS"])]
+    wins = int((bets["result"] == "WIN").sum())
+    hit = wilson(wins, len(bets))
+    out["bet_hit_rate"] = r(wins / len(bets)) if len(bets) else None
+    out["bet_hit_rate_ci"] = [r(hit[0]), r(hit[1])] if hit else None
+    out["break_even"] = r(float(np.mean(implied_probability(bets["odds"])))) if len(bets) else None
+    return out
+
+
 class WalkForward:
-    """Builds ``evaluation_predictions`` partitions by walking each date's season forward.
+    """Builds ``evaluation_predictions`` partitions of one market by walking each date's season forward.
 
     Args:
         cadence_days: LightGBM retrain cadence (part of the fingerprint).
         on_date: progress callback (date, rows predicted) for every date walked.
+        market: the market walked (a partition holds the rows of the last market built for it).
+        every: walk every `every`-th date with lines of each season, counted from its first
+            (1: every date); the sampled dates depend on the data only.
+        distribution: where the calls' P(over) comes from (``count`` or ``normal``).
     """
 
     def __init__(
-        self, *, cadence_days: int = 7, on_date: Callable[[dt.date, int], None] | None = None
+        self,
+        *,
+        cadence_days: int = 7,
+        on_date: Callable[[dt.date, int], None] | None = None,
+        market: Market = POINTS,
+        every: int = 1,
+        distribution: Distribution = "count",
     ) -> None:
         self.cadence_days = cadence_days
         self.on_date = on_date
+        self.market = market
+        self.every = every
+        self.distribution: Distribution = distribution
 
     def processor(self, base: Processor) -> Processor:
         """`base` (the ``evaluation_predictions`` declaration) built by this walk."""
         return dataclasses.replace(base, build=self.build, build_many=self.build_many, external=self.external)
 
     def external(self, ctx: Context) -> ExternalFingerprint:
-        """The public files' content, the edge and the cadence; rows: the date's raw lines."""
+        """The public files' content, the market, its edge, the cadence, the sampling; rows: the date's lines."""
         from nbaprops.pipeline.contract import ExternalFingerprint
+        from nbaprops.pipeline.predict.market_data import line_rows
 
         pdata = ctx.public_data()
+        root = Path(pdata.root)
         parts = [pdata.digest(n) for n in ("games", "player_boxscores", "props_points")]
-        parts += [f"edge={ctx.settings.edge}", f"cadence={self.cadence_days}"]
-        _, rows = pdata.fingerprint("props_points", "game_date", ctx.partition.key)
+        edge = market_edge(self.market, ctx.settings.edge)
+        parts += [f"edge={edge}", f"cadence={self.cadence_days}"]
+        if self.market != POINTS or self.every != 1 or self.distribution != "count":
+            parts += [f"market={self.market.name}", f"every={self.every}", f"dist={self.distribution}"]
+        digest, rows = line_rows(root, self.market, ctx.partition.key)
+        parts.append(digest)
         return ExternalFingerprint(hashlib.sha256("|".join(parts).encode()).hexdigest(), rows)
 
     def build(self, ctx: Context) -> pa.Table:
         """One date (a batch of one)."""
         return self.build_many([ctx])
 
+    def line_days(self, props: pd.DataFrame, first: dt.date) -> list[dt.date]:
+        """The dates walked: every `every`-th date with the market's lines from `first` on."""
+        days = sorted({d.date() for d in market_lines(props, self.market)["game_date"] if d.date() >= first})
+        return days[:: self.every]
+
     def build_many(self, ctxs: list[Context]) -> pa.Table:
         """The graded rows of every date of `ctxs`, each season walked from its first date."""
         import pandas as pd
         import pyarrow as pa
 
-        from nbaprops.pipeline.predict.data import load_public
+        from nbaprops.pipeline.predict.market_data import load_market
 
         root = Path(ctxs[0].public_data().root)
         days = sorted({c.date for c in ctxs})
-        starts = _season_starts(root, days)
+        starts = season_starts(root, days)
         beat = _Heartbeat(ctxs)
         out: list[pd.DataFrame] = []
         for first in sorted(set(starts.values())):
             wanted = [d for d in days if starts[d] == first]
-            frames = load_public(root, first, wanted[-1])
-            line_days = sorted({d.date() for d in frames.props["game_date"]})
+            frames = load_market(root, self.market, first, wanted[-1])
 
             def tick(day: dt.date, n: int, wanted: list[dt.date] = wanted) -> None:
                 beat()
@@ -190,10 +332,12 @@ class WalkForward:
             graded, _ = run_walk_forward(
                 frames.box,
                 frames.props,
-                line_days,
-                edge=ctxs[0].settings.edge,
+                self.line_days(frames.props, first),
+                edge=market_edge(self.market, ctxs[0].settings.edge),
                 cadence_days=self.cadence_days,
                 on_date=tick,
+                market=self.market,
+                distribution=self.distribution,
             )
             if len(graded):
                 out.append(graded[graded["game_date"].isin(wanted)])
@@ -205,7 +349,7 @@ class WalkForward:
         return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def _season_starts(root: Path, days: list[dt.date]) -> dict[dt.date, dt.date]:
+def season_starts(root: Path, days: list[dt.date]) -> dict[dt.date, dt.date]:
     """The first game date of each day's season in the public ``games`` file."""
     import pandas as pd
 

@@ -62,5 +62,7 @@ WHERE s.season = $s AND g.predicted_points IS NOT NULL
 """
 
 GRADED_RANGE = """
-SELECT * FROM {table} WHERE game_date BETWEEN $a AND $b ORDER BY game_date, call_index
+SELECT * FROM {table}
+WHERE game_date BETWEEN $a AND $b AND market = $m AND list_contains($days, game_date)
+ORDER BY game_date, call_index
 """
