@@ -191,3 +191,20 @@ def test_blend_fits_only_on_earlier_rows_and_keeps_the_prior_until_enough() -> N
     b2 = MarketBlend(min_rows=300)
     b2.fit(later, dt.date(2025, 11, 9))
     assert b2.weights["m"] == (a, wm, wk)  # scrambling rows dated on or after the date changes nothing
+
+
+@pytest.mark.parametrize("odds", [0.0, -50.0, 99.0, float("nan")])
+def test_a_bad_price_is_never_a_bet(odds: float) -> None:
+    """Odds of 0 or inside (-100, +100) used to price as 100/|odds|: now NaN, so the call is a PASS."""
+    from nbaprops.pipeline.predict.lines import american_payout, implied_probability
+    from nbaprops.pipeline.predict.recommend import recommend
+
+    assert np.isnan(american_payout(odds)) and np.isnan(implied_probability(np.array([odds]))[0])
+    c = recommend(
+        np.array([30.0]), np.array([20.5]), np.array([0.9]), np.array([odds]), np.array([-110.0]),
+        edge=2.0, history_games=np.array([50.0]),
+    )  # fmt: skip
+    assert c.recommendation.tolist() == ["PASS"] and np.isnan(c.ev[0])
+    assert american_payout(-110.0) == pytest.approx(100 / 110) and american_payout(150.0) == pytest.approx(
+        1.5
+    )
