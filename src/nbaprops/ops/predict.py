@@ -222,7 +222,10 @@ def evaluate_range(
             predictor=predictor,
             on_date=on_date,
         )
+    from nbaprops.pipeline.predict.market_calls import market_report
+
     notes = [] if len(graded) else [f"no prop lines between {start} and {end}"]
+    market = market_report(graded, frames.props, edge=settings.edge, staking=settings.staking)
     lines = resolve_player_ids(consensus_lines(frames.props), frames.box)
     return EvaluationReport(
         start=start,
@@ -234,6 +237,7 @@ def evaluate_range(
         seconds=time.perf_counter() - t0,
         graded=graded,
         notes=notes,
+        market=market,
     )
 
 

@@ -98,3 +98,30 @@ def test_clv_is_undefined_without_a_later_snapshot(snapshots: pd.DataFrame) -> N
     got = closing_line_value(_calls(snapshots, "OVER", close), one_snapshot, KEY)
     assert got["clv_prob"].isna().all()
     assert clv_summary(got)["n_clv"] == 0
+
+
+def test_real_threes_snapshots_give_clv_exactly_where_a_later_pre_tip_snapshot_exists() -> None:
+    """The archive's historical threes have timed snapshots and tip times: CLV is defined there."""
+    from _support import DATA
+    from nbaprops.pipeline.predict.market_calls import with_snapshot_times
+
+    o = pd.read_parquet(
+        DATA / "props_other_markets.parquet",
+        filters=[("market", "=", "player_threes"), ("game_date", "<", pd.Timestamp("2025-04-08"))],
+    )
+    q = with_snapshot_times(o)
+    q = q[q["snapshot_time"].notna() & q["is_primary_line"]]
+    assert len(q) > 1000
+    key = ["game_key", "player_name_norm", "market"]
+    first = q.groupby(key)["snapshot_time"].min().rename("snapshot_time").reset_index()
+    got = closing_line_value(first.assign(recommendation="UNDER"), q, key)
+    before_tip = q[q["snapshot_time"] < q["game_time_utc"]]
+    n_snaps = before_tip.groupby(key)["snapshot_time"].nunique()
+    has_later = np.array([n_snaps.get(k, 0) > 1 for k in got.set_index(key).index])
+    assert has_later.sum() > 100  # real moves to measure
+    assert got.loc[has_later, "clv_prob"].notna().all() and got.loc[~has_later, "clv_prob"].isna().all()
+    moved = got.loc[has_later]
+    assert ((moved["open_line"] - moved["close_line"]) == moved["clv_line"]).all()  # UNDER: down is toward
+    assert (moved["close_snapshot_time"] > moved["snapshot_time"]).all()
+    untimed = closing_line_value(first.assign(recommendation="UNDER"), q.assign(game_time_utc=pd.NaT), key)
+    assert untimed["clv_prob"].isna().all()  # no tip time: a close cannot be told from an in-game quote

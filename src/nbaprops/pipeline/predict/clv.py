@@ -11,8 +11,11 @@ means the market moved *toward* the call:
   (when the consensus line itself moved, the two probabilities are at different lines: read
   them together with ``clv_line``).
 
-Undefined (NULL) when the call has no snapshot time, or no later snapshot before tip exists: the
-public archive's one snapshot a day gives no CLV at all.
+Undefined (NULL) when the call has no snapshot time, the tip time is unknown (a snapshot then
+cannot be told from an in-game one), or no later snapshot before tip exists.  In the public
+archive: the points file's one snapshot a day has no time (no CLV at all); the SilverCrocus PRA
+snapshots have times but no tip time (none); the historical threes snapshots of 2025-03-31 ..
+have both (CLV defined for the player-games quoted more than once before tip).
 """
 
 from __future__ import annotations
@@ -58,7 +61,7 @@ def closing_line_value(calls: pd.DataFrame, quotes: pd.DataFrame, key: Sequence[
     if q.empty or out.empty:
         return out
     q = q.assign(snapshot_time=_utc(q["snapshot_time"]), game_time_utc=_utc(q["game_time_utc"]))
-    q = q[q["game_time_utc"].isna() | (q["snapshot_time"] < q["game_time_utc"])]  # before tip only
+    q = q[q["snapshot_time"] < q["game_time_utc"]]  # before a known tip only (NaT: not comparable)
     snaps = consensus(q, [*key, "snapshot_time"])
     if snaps.empty:
         return out

@@ -36,7 +36,16 @@ from nbaprops.pipeline.predict.market import (
     shop,
 )
 
-__all__ = ["KEY", "PModelAt", "market_calls", "normal_p_over", "summarise_market"]
+__all__ = [
+    "KEY",
+    "PModelAt",
+    "first_snapshot",
+    "market_calls",
+    "market_report",
+    "normal_p_over",
+    "summarise_market",
+    "with_snapshot_times",
+]
 
 KEY = ["game_key", "player_id"]
 """One player-game (one market per evaluation)."""
@@ -86,7 +95,7 @@ def market_calls(
         and ``went_over`` (at the consensus line).
     """
     blend = blend or MarketBlend()
-    q = quotes.dropna(subset=["player_id"]).copy()
+    q = first_snapshot(with_snapshot_times(quotes.dropna(subset=["player_id"])))
     q["player_id"] = q["player_id"].astype("int64")
     q = q[pd.isna(price_flags(q))]
     if not alternates and "is_primary_line" in q:
@@ -109,6 +118,24 @@ def market_calls(
         return pd.DataFrame()
     calls = pd.concat(out, ignore_index=True)
     return _grade_all(calls, q)
+
+
+def with_snapshot_times(quotes: pd.DataFrame) -> pd.DataFrame:
+    """`quotes` with ``snapshot_time`` (UTC): kept when present, else read from ISO ``snapshot``
+    labels ending in ``Z`` (the archive's zone-less daily labels give NaT, as in ``raw_prop_lines``)."""
+    if "snapshot_time" in quotes:
+        return quotes.assign(snapshot_time=pd.to_datetime(quotes["snapshot_time"], utc=True))
+    labels = quotes["snapshot"] if "snapshot" in quotes else pd.Series(None, index=quotes.index, dtype=object)
+    times = pd.to_datetime(labels, format="%Y-%m-%dT%H:%M:%SZ", errors="coerce", utc=True)
+    return quotes.assign(snapshot_time=times)
+
+
+def first_snapshot(quotes: pd.DataFrame) -> pd.DataFrame:
+    """The quotes a call is made from: per player-game, its earliest snapshot (all rows where the
+    snapshot has no time: one snapshot a day).  Later snapshots are what CLV compares against."""
+    t = quotes["snapshot_time"]
+    first = t.groupby([quotes[k] for k in KEY]).transform("min")
+    return quotes[t.isna() | (t == first)].copy()
 
 
 def _day_calls(rows: pd.DataFrame, q: pd.DataFrame, blend: MarketBlend, p_model_at: PModelAt) -> pd.DataFrame:
@@ -265,7 +292,7 @@ def market_report(graded: pd.DataFrame, quotes: pd.DataFrame, *, edge: float, st
     calls = market_calls(graded, quotes, edge=edge)
     if calls.empty:
         return {}
-    if "snapshot_time" in quotes and "game_time_utc" in quotes and "snapshot_time" in calls:
-        q = quotes.dropna(subset=["player_id"]).astype({"player_id": "int64"})
+    if "game_time_utc" in quotes:
+        q = with_snapshot_times(quotes.dropna(subset=["player_id"]).astype({"player_id": "int64"}))
         calls = closing_line_value(calls, q, KEY)
     return summarise_market(calls, staking)
