@@ -171,10 +171,10 @@ def evaluate_cmd(
             f"{rep.voids} void lines, {rep.unresolved} unmatched names)"
         ),
     )
-    if rep.market:
-        start_bank = next(iter(rep.market.values()))["bankroll"]["kelly"]["start"]
+    if rep.market_calls:
+        start_bank = next(iter(rep.market_calls.values()))["bankroll"]["kelly"]["start"]
         print_table(
-            market_rows(rep.market),
+            market_rows(rep.market_calls),
             columns=MARKET_COLUMNS,
             title=(
                 "Market-aware calls: model-market blend, best number and price across books, "

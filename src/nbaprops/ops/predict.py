@@ -225,7 +225,7 @@ def evaluate_range(
     from nbaprops.pipeline.predict.market_calls import market_report
 
     notes = [] if len(graded) else [f"no prop lines between {start} and {end}"]
-    market = market_report(graded, frames.props, edge=settings.edge, staking=settings.staking)
+    calls = market_report(graded, frames.props, edge=settings.edge, staking=settings.staking)
     lines = resolve_player_ids(consensus_lines(frames.props), frames.box)
     return EvaluationReport(
         start=start,
@@ -237,7 +237,7 @@ def evaluate_range(
         seconds=time.perf_counter() - t0,
         graded=graded,
         notes=notes,
-        market=market,
+        market_calls=calls,
     )
 
 

@@ -21,7 +21,7 @@ import pytest
 
 from _support import FIXTURES
 from nbaprops.pipeline.predict.clv import closing_line_value, clv_summary
-from nbaprops.pipeline.predict.market import devig
+from nbaprops.pipeline.predict.pricing import devig
 from nbaprops.pipeline.raw.parsers import parse_payload
 
 RECORDED = FIXTURES / "oddsa_player_props_his" / "raw_815b3ee3.json"

@@ -9,8 +9,8 @@ import pytest
 from nbaprops.core.config import StakingSettings
 from nbaprops.pipeline.predict.data import PublicFrames
 from nbaprops.pipeline.predict.engine import DayPredictor
-from nbaprops.pipeline.predict.market import MarketBlend, american_decimal
 from nbaprops.pipeline.predict.market_calls import market_calls, summarise_market
+from nbaprops.pipeline.predict.pricing import MarketBlend, american_decimal
 from nbaprops.pipeline.predict.systems import LastTen, MovingAverage
 from nbaprops.pipeline.predict.walk_forward import run_walk_forward
 

@@ -3,7 +3,7 @@
 For each call the market is summarised at two snapshots of ``raw_prop_lines`` (``snapshot_time``):
 the call's own and the **close**, the last snapshot strictly before tip (``game_time_utc``) that
 quotes the player's market.  At each, the consensus line and de-vigged P(over) of
-`market.consensus` (valid primary quotes of every book).  Then, signed so that a positive number
+`pricing.consensus` (valid primary quotes of every book).  Then, signed so that a positive number
 means the market moved *toward* the call:
 
 - ``clv_line``: ``close line - call-time line`` for an OVER, the reverse for an UNDER (points);
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nbaprops.pipeline.predict.market import consensus
+from nbaprops.pipeline.predict.pricing import consensus
 
 __all__ = ["CLV_COLUMNS", "closing_line_value", "clv_summary"]
 

@@ -14,14 +14,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from nbaprops.pipeline.predict.market import american_decimal
+from nbaprops.pipeline.predict.pricing import american_decimal
 
 __all__ = ["american_payout", "consensus_lines", "implied_probability"]
 
 
 def implied_probability(odds: np.ndarray | pd.Series) -> np.ndarray:
     """Implied probability of American odds (vectorised; NaN where they are not a price:
-    0 or strictly between -100 and +100, see `market.american_decimal`)."""
+    0 or strictly between -100 and +100, see `pricing.american_decimal`)."""
     return np.asarray(1.0 / american_decimal(odds), dtype="float64")
 
 

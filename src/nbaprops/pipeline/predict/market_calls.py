@@ -2,7 +2,7 @@
 
 For each date, in order, and each model system (the ``line`` system has nothing to add):
 
-1. the blend (`market.MarketBlend`) is fitted on that system's rows of *earlier* dates:
+1. the blend (`pricing.MarketBlend`) is fitted on that system's rows of *earlier* dates:
    ``logit(p_model)`` (the system's raw P(over) at the consensus line) and ``logit(p_market)``
    (the consensus de-vigged P(over)) against what happened;
 2. a row is eligible when the model disagrees with the line: ``|prediction - consensus line| >=
@@ -11,7 +11,7 @@ For each date, in order, and each model system (the ``line`` system has nothing 
 3. every valid quote of every book for that player-game (alternate lines included) is priced with
    the blended probability *at the quote's own line* (model probability at that line from the
    system's predictive distribution, market probability from that quote's de-vig), and the best
-   one by expected value is taken (`market.shop`);
+   one by expected value is taken (`pricing.shop`);
 4. the call is made when that expected value is positive, and graded by the one rule
    (``grading.sql``) at the chosen book's line and price.  The same calls are graded at the
    consensus line too, at the best and at the median price of the books quoting it, so the
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from nbaprops.pipeline.predict.market import (
+from nbaprops.pipeline.predict.pricing import (
     MarketBlend,
     american_decimal,
     consensus,

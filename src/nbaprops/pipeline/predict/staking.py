@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from nbaprops.core.config import StakingSettings
-from nbaprops.pipeline.predict.market import american_decimal
+from nbaprops.pipeline.predict.pricing import american_decimal
 
 __all__ = ["BankrollResult", "day_stakes", "kelly_fraction", "simulate_bankroll"]
 

@@ -52,14 +52,14 @@ class EvaluationReport:
     seconds: float
     graded: pd.DataFrame = field(repr=False)
     notes: list[str] = field(default_factory=list)
-    market: dict[str, dict[str, Any]] = field(default_factory=dict)
+    market_calls: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Per system, the market-aware calls (`market_calls.summarise_market`): blend, shopped price,
     CLV and the bankroll simulation."""
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object: start, end, the per-system summaries and the market-aware calls."""
         out = {"start": self.start.isoformat(), "end": self.end.isoformat(), "systems": self.systems}
-        return {**out, "market": self.market}
+        return {**out, "market_calls": self.market_calls}
 
 
 def run_walk_forward(

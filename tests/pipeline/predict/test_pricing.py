@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nbaprops.pipeline.predict.market import (
+from nbaprops.pipeline.predict.pricing import (
     FLAGS,
     MarketBlend,
     american_decimal,

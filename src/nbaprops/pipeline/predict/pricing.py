@@ -1,4 +1,5 @@
-"""The market's side of a call: checked prices, de-vigged probabilities, consensus, line shopping, blend.
+"""Pricing, the market's side of a call: checked prices, de-vigged probabilities, consensus,
+line shopping, and the model-market blend.
 
 - **Prices are checked where they are used** (`price_flags`): a quote whose American odds are
   missing, 0 or strictly between -100 and +100, whose line is not a finite number >= 0, or whose
