@@ -90,3 +90,15 @@ def test_a_bad_price_is_counted_not_staked(real_bets: pd.DataFrame) -> None:
     res = simulate_bankroll(bets, cfg, "flat")
     assert res.flagged == 3 and res.n_bets == 27
     assert res.final - res.start == pytest.approx(bets["profit"].iloc[3:].sum())
+
+
+def test_staking_settings_come_from_the_environment_and_are_range_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NBAPROPS_STAKING__KELLY_FRACTION", "0.5")
+    monkeypatch.setenv("NBAPROPS_STAKING__BANKROLL", "250")
+    s = Settings()
+    assert (s.staking.kelly_fraction, s.staking.bankroll, s.staking.max_bet) == (0.5, 250.0, 0.02)
+    monkeypatch.setenv("NBAPROPS_STAKING__KELLY_FRACTION", "1.5")
+    with pytest.raises(ConfigError, match=r"staking\.kelly_fraction \(NBAPROPS_STAKING__KELLY_FRACTION\)"):
+        Settings()
