@@ -41,8 +41,13 @@ def test_evaluate_json_contract(tmp_path: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert set(out) == {"start", "end", "market", "systems"}
+    assert set(out) == {"start", "end", "market", "systems", "market_calls"}
     assert out["market"] == "player_points"
+    for name in ("l10", "ensemble"):  # the market-aware calls, beside the systems
+        m = out["market_calls"][name]
+        assert {"brier_model", "brier_market", "brier_blend", "n_bets", "roi", "clv", "bankroll"} <= set(m)
+        assert set(m["bankroll"]) == {"kelly", "flat"} and m["bankroll"]["kelly"]["start"] == 100.0
+    assert "line" not in out["market_calls"]
     assert out["start"] == "2025-10-22"
     assert out["end"] == "2025-10-22"
     for name in ("line", "ensemble", "season_average", "l10", "moving_average", "lightgbm"):
@@ -53,6 +58,20 @@ def test_evaluate_json_contract(tmp_path: Path) -> None:
     assert 3 < line["mae"] < 8
     # the warehouse it builds lives under the home given
     assert (tmp_path / "home" / "warehouse.duckdb").is_file()
+
+
+def test_market_section_over_real_dates_in_memory(tmp_path: Path) -> None:
+    """Blend, shopped calls, CLV (none: one snapshot a day) and both bankrolls, per model system."""
+    s = Settings(home=tmp_path / "home", data_dir=DATA, staking={"bankroll": 50.0})
+    quick = DayPredictor(systems=[LineSystem(), LastTen(), MovingAverage()])
+    rep = evaluate(s, dt.date(2025, 11, 10), dt.date(2025, 11, 12), write=False, predictor=quick)
+    assert set(rep.market_calls) == {"l10", "moving_average", "ensemble"}
+    m = rep.market_calls["l10"]
+    assert m["n_eligible"] >= m["n_bets"] > 10
+    assert m["clv"]["n_clv"] == 0
+    kelly, flat = m["bankroll"]["kelly"], m["bankroll"]["flat"]
+    assert kelly["start"] == flat["start"] == 50.0 and flat["n_bets"] >= m["n_bets"]
+    assert rep.to_json()["market_calls"] == rep.market_calls
 
 
 def test_range_without_games_says_no_games_scheduled(tmp_path: Path) -> None:

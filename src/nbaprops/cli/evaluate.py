@@ -79,6 +79,54 @@ TABLE_COLUMNS = [
 ]
 
 
+def market_rows(market: dict[str, dict[str, Any]]) -> list[list[Any]]:
+    """The market-aware calls table, one row per system (docs/evaluation.md)."""
+
+    def bank(b: dict[str, Any]) -> str:
+        return f"{b['final']:.1f} (DD {b['max_drawdown']:.0%}, {b['n_bets']})"
+
+    rows = []
+    for name, s in market.items():
+        clv = s["clv"]
+        rows.append(
+            [
+                name,
+                s["n_eligible"],
+                f"{s['brier_model']} / {s['brier_market']} / {s['brier_blend']}",
+                s["n_bets"],
+                _pct(s["hit_rate"]),
+                _ci(s["hit_rate_ci"]),
+                _pct(s["break_even"]),
+                _roi(s["roi"]),
+                _ci(s["roi_ci"]),
+                _roi(s["roi_consensus_best"]),
+                _roi(s["roi_consensus_median"]),
+                f"{clv['clv_prob']:+.3f} ({clv['n_clv']})" if clv["n_clv"] else "n/a",
+                bank(s["bankroll"]["kelly"]),
+                bank(s["bankroll"]["flat"]),
+            ]
+        )
+    return rows
+
+
+MARKET_COLUMNS = [
+    "system",
+    "eligible",
+    "Brier model / market / blend",
+    "bets",
+    "hit",
+    "95% CI",
+    "break-even",
+    "ROI shopped",
+    "ROI 95% CI",
+    "ROI consensus best",
+    "ROI consensus median",
+    "CLV prob (n)",
+    "Kelly bankroll",
+    "flat bankroll",
+]
+
+
 @app.command("evaluate")
 @handle_errors
 def evaluate_cmd(
@@ -108,7 +156,10 @@ def evaluate_cmd(
     rate and ROI of the recommended bets at the real odds (95% intervals), the Brier
     score of P(over) beside the de-vigged market's on the same rows and the Normal's,
     for every system and the baselines season_average, l10 and the line, in one market
-    (--market; edges in the market's units, docs/evaluation.md).
+    (--market; edges in the market's units, docs/evaluation.md); then the market-aware
+    calls (the model blended with the de-vigged market, graded at the best number and
+    price across books), their closing-line value where snapshots allow, and a bankroll
+    simulation (capped fractional Kelly beside flat staking).
     Each season is walked from its first date with lines; the graded rows are written
     through the runner to evaluation_predictions (one ledger row per date, unchanged
     dates skipped) under NBAPROPS_HOME, and the report is read back from that table.
@@ -157,6 +208,16 @@ def evaluate_cmd(
             f"{rep.voids} void lines, {rep.unresolved} unmatched names)"
         ),
     )
+    if rep.market_calls:
+        start_bank = next(iter(rep.market_calls.values()))["bankroll"]["kelly"]["start"]
+        print_table(
+            market_rows(rep.market_calls),
+            columns=MARKET_COLUMNS,
+            title=(
+                "Market-aware calls: model-market blend, best number and price across books, "
+                f"bankroll from {start_bank:g} units (final, max drawdown, bets)"
+            ),
+        )
     for note in rep.notes:
         err.print(note)
     err.print(f"{rep.seconds:.1f}s")

@@ -30,6 +30,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import (
     BaseSettings,
@@ -49,6 +50,7 @@ __all__ = [
     "RequestLimits",
     "Settings",
     "SourceKeys",
+    "StakingSettings",
     "get_settings",
 ]
 
@@ -184,6 +186,28 @@ class BigQuerySettings(BaseModel):
     """Dataset and job location (``NBAPROPS_BIGQUERY__LOCATION``)."""
 
 
+class StakingSettings(BaseModel):
+    """Stake sizing and the bankroll simulation of ``evaluate`` (``NBAPROPS_STAKING__*``)."""
+
+    bankroll: Annotated[float, Field(gt=0, le=1e9)] = 100.0
+    """Starting bankroll of the simulation, in units."""
+    kelly_fraction: Annotated[float, Field(gt=0, le=1)] = 0.25
+    """Share of the full-Kelly stake bet, in (0, 1] (a quarter by default: Kelly on an estimated
+    probability overbets)."""
+    max_bet: Annotated[float, Field(gt=0, le=1)] = 0.02
+    """Largest stake of one bet as a share of the bankroll, in (0, 1]."""
+    max_day: Annotated[float, Field(gt=0, le=1)] = 0.10
+    """Largest total stake of one day as a share of the bankroll, in (0, 1]; at least ``max_bet``."""
+    flat_stake: Annotated[float, Field(gt=0, le=1e9)] = 1.0
+    """Units a bet under flat staking (the comparison)."""
+
+    @model_validator(mode="after")
+    def _caps(self) -> StakingSettings:
+        if self.max_day < self.max_bet:
+            raise ValueError(f"max_day ({self.max_day}) is below max_bet ({self.max_bet})")
+        return self
+
+
 class Settings(BaseSettings):
     """All nbaprops settings, typed, defaulted and range-checked.
 
@@ -227,6 +251,8 @@ class Settings(BaseSettings):
     """Alert channels (``NBAPROPS_ALERTS__*``)."""
     bigquery: BigQuerySettings = Field(default_factory=BigQuerySettings)
     """The BigQuery client (``NBAPROPS_BIGQUERY__*``)."""
+    staking: StakingSettings = Field(default_factory=StakingSettings)
+    """Stake sizing: Kelly fraction, per-bet and per-day caps, the simulated bankroll (``NBAPROPS_STAKING__*``)."""
 
     def __init__(self, **values: Any) -> None:
         try:

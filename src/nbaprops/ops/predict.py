@@ -246,11 +246,14 @@ def evaluate_range(
             market=m,
             distribution=distribution,
         )
+    from nbaprops.pipeline.predict.market_calls import market_report
+
     notes = [] if len(graded) else [f"no {m.name} lines between {start} and {end}"]
     if every > 1:
         notes.append(f"every {every}th date with lines of each season walked ({len(line_days)} dates)")
-    in_range = frames.props[frames.props["game_date"].dt.date.isin(line_days)]
-    lines = resolve_player_ids(consensus_lines(market_lines(in_range, m)), frames.box)
+    in_range = market_lines(frames.props[frames.props["game_date"].dt.date.isin(line_days)], m)
+    calls = market_report(graded, in_range, edge=market_edge(m, settings.edge), staking=settings.staking)
+    lines = resolve_player_ids(consensus_lines(in_range), frames.box)
     return EvaluationReport(
         start=start,
         end=end,
@@ -262,6 +265,7 @@ def evaluate_range(
         graded=graded,
         notes=notes,
         market=m.name,
+        market_calls=calls,
     )
 
 

@@ -28,7 +28,8 @@ FROM read_parquet($p) WHERE season_type IN ('regular', 'playoffs')
 """
 _PROPS_SQL = """
 SELECT CAST(game_date AS DATE) AS game_date, game_key, matched_player_id AS player_id,
-       player_name_norm, bookmaker, line, over_odds, under_odds, is_primary_line
+       player_name_norm, bookmaker, line, over_odds, under_odds, is_primary_line,
+       snapshot, game_time_utc
 FROM read_parquet($p) WHERE CAST(game_date AS DATE) BETWEEN $a AND $b
 """
 _GAMES_SQL = """

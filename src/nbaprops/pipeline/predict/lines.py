@@ -14,21 +14,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from nbaprops.pipeline.predict.pricing import american_decimal
+
 __all__ = ["american_payout", "consensus_lines", "implied_probability"]
 
 
 def implied_probability(odds: np.ndarray | pd.Series) -> np.ndarray:
-    """Implied probability of American odds (vectorised)."""
-    o = np.asarray(odds, dtype="float64")
-    a = np.abs(o)
-    return np.asarray(np.where(o < 0, a / (a + 100.0), 100.0 / (a + 100.0)), dtype="float64")
+    """Implied probability of American odds (vectorised; NaN where they are not a price:
+    0 or strictly between -100 and +100, see `pricing.american_decimal`)."""
+    return np.asarray(1.0 / american_decimal(odds), dtype="float64")
 
 
 def american_payout(odds: np.ndarray | pd.Series | float) -> np.ndarray:
-    """Profit per 1-unit stake when a bet at American `odds` wins."""
-    o = np.asarray(odds, dtype="float64")
-    a = np.where(o == 0, np.nan, np.abs(o))
-    return np.where(o > 0, a / 100.0, 100.0 / a)
+    """Profit per 1-unit stake when a bet at American `odds` wins (NaN where they are not a price)."""
+    return np.asarray(american_decimal(odds) - 1.0, dtype="float64")
 
 
 def consensus_lines(props: pd.DataFrame) -> pd.DataFrame:

@@ -68,14 +68,18 @@ class EvaluationReport:
     graded: pd.DataFrame = field(repr=False)
     notes: list[str] = field(default_factory=list)
     market: str = POINTS.name
+    market_calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per system, the market-aware calls (`market_calls.summarise_market`): blend, shopped price,
+    CLV and the bankroll simulation."""
 
     def to_json(self) -> dict[str, Any]:
-        """The ``--json`` object: start, end, market and the per-system summaries."""
+        """The ``--json`` object: start, end, market, the per-system summaries and the market-aware calls."""
         return {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
             "market": self.market,
             "systems": self.systems,
+            "market_calls": self.market_calls,
         }
 
 
