@@ -6,7 +6,10 @@
 
 The backfill covers 2021-22..2024-25 (phases 2-5, 2 workers).  Each pass is then timed on a
 fresh copy of that warm warehouse (so every repeat does the date's work for the first time,
-never a skip-only re-run), in a child process: wall time includes start-up.  The date is
+never a skip-only re-run), in a child process: wall time includes start-up; CPU time (user +
+system of the child, every thread) is printed too, as it says more than wall time on a shared
+machine.  ``--date 2026-01-01 --home H`` on a home backfilled through 2025-12-31 measures a
+mid-season night (70 game days of history to find unchanged).  The date is
 2025-10-22, the opener of the next season, as in issue #14 ("`run --date 2025-10-22` after
 the 4 seasons takes 3.5 s").  Figures go to stdout; nothing here is asserted.  The load
 average is printed with each figure: the machine may be shared.
@@ -27,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from run_all import DATA, SEASONS, run, season_range  # noqa: E402
+from run_all import DATA, SEASONS, season_range  # noqa: E402
 
 DAY = "2025-10-22"
 COMMANDS: dict[str, tuple[str, ...]] = {
@@ -36,6 +39,22 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "daily --pass night": ("daily", "--pass", "night", "--date", DAY),
     "daily --pass night (after morning)": ("daily", "--pass", "night", "--date", DAY),
 }
+
+
+def run(home: Path, data: Path, *args: str) -> tuple[float, float, int, float]:
+    """(wall s, peak RSS MiB, exit code, CPU s: user + system) of one nbaprops command."""
+    env = {**os.environ, "NBAPROPS_HOME": str(home), "NBAPROPS_DATA_DIR": str(data)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nbaprops.cli.__main__", *args],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0 and proc.stderr is not None:
+        print(proc.stderr.read().decode()[-2000:], file=sys.stderr)
+    return wall, usage.ru_maxrss / 1024, code, usage.ru_utime + usage.ru_stime
 
 
 def load() -> str:
@@ -56,10 +75,14 @@ def warm_copy(src: Path, dst: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--home", type=Path, help="warm home to reuse (backfilled when empty)")
+    ap.add_argument("--date", default=DAY, help=f"the date of the passes (default {DAY})")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--only", choices=sorted(COMMANDS), action="append", help="time only these")
     ap.add_argument("--profile", type=Path, help="write a cProfile of one night pass here")
     args = ap.parse_args()
+    if args.date != DAY:
+        for k, v in COMMANDS.items():
+            COMMANDS[k] = tuple(args.date if x == DAY else x for x in v)
     tmp = Path(tempfile.mkdtemp(prefix="nbaprops-daily-"))
     home = args.home or tmp / "warm"
     if not (home / "warehouse.duckdb").exists():
