@@ -54,6 +54,12 @@ def test_the_passes_split_the_dag_at_the_games() -> None:
     assert {"scrape_bdl_box_scores", "raw_bdl_player_boxscores", "player_unresolved"} <= live_n
     assert "scrape_bdl_box_scores" not in live_m and "scrape_nbac_injury_report" not in live_n
     assert "raw_nbac_players" in live_m & live_n  # the player index feeds every parse
+    # payloads that exist only after the games are fetched at night, never in the morning
+    after = {"scrape_nbac_gamebook_pdf", "scrape_nbac_play_by_play", "scrape_nbac_team_boxscore"} & set(
+        REG.order
+    )
+    assert after <= live_n and not after & live_m
+    assert "player_availability" in live_m and "predictions" in live_m  # its gamebook input is optional
 
 
 @pytest.mark.parametrize(

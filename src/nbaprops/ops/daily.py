@@ -11,9 +11,11 @@
 
 Which processor belongs to which pass is derived from the DAG, never listed by name: a
 processor is *post-game* when it holds every final game (`Processor.covers_every_game`, the
-canonical box scores and the summaries built from them), or reads, for its own date, the
-output of a post-game processor or of a source feeding one (windows ``partition`` and
-``through``; ``before`` reads only earlier dates).  The phase-1/2 sources feeding the
+canonical box scores and the summaries built from them) or is one of the scrapes whose
+payloads exist only after the games (`AFTER_THE_GAMES`: gamebook, play-by-play, team box
+score), or reads, for its own date and not as an optional input, the output of a post-game
+processor or of a source feeding one (windows ``partition`` and ``through``; ``before``
+reads only earlier dates).  The phase-1/2 sources feeding the
 post-game processors run at night, the other sources in the morning; a source feeding both
 (the schedule, the player index) runs in both (unchanged, it is skipped).
 
@@ -65,6 +67,11 @@ UPDATE_STARTS = dt.time(12, 0)
 """From noon Eastern a pass chosen from the clock is an update (re-run of the pre-game work)."""
 SAME_DATE_WINDOWS = ("partition", "through")
 """Windows that read the partition's own date (a ``before`` window reads only earlier dates)."""
+AFTER_THE_GAMES = frozenset(
+    {"scrape_nbac_gamebook_pdf", "scrape_nbac_play_by_play", "scrape_nbac_team_boxscore"}
+)
+"""Scrapes whose payloads exist only once the games are played (the DAG cannot say when a
+payload exists: their readers use them as optional or ``before`` inputs)."""
 
 
 def _sources_of(registry: Registry, names: Iterable[str]) -> set[str]:
@@ -84,7 +91,7 @@ def _sources_of(registry: Registry, names: Iterable[str]) -> set[str]:
 
 def post_game(registry: Registry) -> set[str]:
     """Processors whose partition for a date needs that date's final games (see module doc)."""
-    core = {n for n in registry.order if registry.by_name[n].covers_every_game}
+    core = {n for n in registry.order if registry.by_name[n].covers_every_game or n in AFTER_THE_GAMES}
     results = core | _sources_of(registry, core)
     calendar = registry.calendar_source.name
     post = set(core)
@@ -94,8 +101,8 @@ def post_game(registry: Registry) -> set[str]:
             continue
         for inp in p.inputs:
             up = registry.by_output.get(inp.table)
-            if up is None or inp.feedback or inp.window not in SAME_DATE_WINDOWS:
-                continue
+            if up is None or inp.feedback or inp.optional or inp.window not in SAME_DATE_WINDOWS:
+                continue  # an optional input (after-the-fact refinements) never moves a reader
             if up.name in post or (up.name in results and up.name != calendar and p.phase <= 2):
                 post.add(name)
                 break
@@ -116,7 +123,7 @@ def pass_processors(registry: Registry, name: PassName, *, scrape: bool) -> list
     else:
         pre_sources = _sources_of(registry, post)
         core = {n for n in registry.order if n not in post and n not in pre_sources}
-    wanted = core | _sources_of(registry, core)
+    wanted = core | (_sources_of(registry, core) - (set() if name == "night" else post))
     allowed = {p.name for p in registry.select()}  # the archive path: no network, no opt-in
     if scrape:
         allowed |= registry.network() - registry.opt_in()
