@@ -235,6 +235,7 @@ def _report(result: object, command: str, example: str | None = None) -> dict[st
 def test_docs_show_one_example_per_reporting_command() -> None:
     assert set(_doc_examples()) == {
         "processors", "run", "demo", "backfill", "backfill-status", "backfill-dry-run", "heal", "scrape", "error",
+        "daily",
     }  # fmt: skip
     for example in _doc_examples().values():
         assert tuple(example) == REPORT_KEYS
@@ -434,3 +435,45 @@ def test_python_m_nbaprops_is_the_same_program(tmp_path: Path) -> None:
         [sys.executable, "-m", "nbaprops", "--help"], capture_output=True, text=True, env=env, check=True
     ).stdout
     assert "Usage: nbaprops" in help_text and "backfill" in help_text
+
+
+@pytest.mark.parametrize(
+    ("now", "word", "expected"),
+    [
+        ("2025-10-23T02:30:00Z", "today", "2025-10-22"),  # 22:30 EDT: New York's date, not UTC's
+        ("2025-10-23T02:30:00Z", "yesterday", "2025-10-21"),
+        ("2025-10-23T04:30:00Z", "today", "2025-10-23"),  # 00:30 EDT
+        ("2025-12-23T04:30:00Z", "today", "2025-12-22"),  # 23:30 EST
+    ],
+)
+def test_run_date_today_and_yesterday_are_eastern_dates(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch, now: str, word: str, expected: str
+) -> None:
+    monkeypatch.delenv("NBAPROPS_TODAY")
+    monkeypatch.setenv("NBAPROPS_NOW", now)
+    res = cli.invoke(app, ["run", "--date", word, "-p", "schedule", "--json"])
+    assert res.exit_code == 0, res.output
+    assert _report(res, "run")["result"]["dates"] == {"first": expected, "last": expected, "count": 1}  # type: ignore[index]
+
+
+def test_daily_auto_runs_the_pass_the_eastern_clock_calls_for(
+    cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NBAPROPS_TODAY")
+    monkeypatch.setenv("NBAPROPS_NOW", "2025-10-23T08:00:00Z")  # 04:00 EDT: the night of 22 Oct
+    res = cli.invoke(app, ["daily", "--json"])
+    assert res.exit_code == 0, res.output
+    out = _report(res, "daily")["result"]
+    assert (out["pass_name"], out["chosen_by"], out["date"]) == ("night", "clock", "2025-10-22")  # type: ignore[index]
+    assert "prediction_grades" in out["processors"] and "scrape_bdl_box_scores" not in out["processors"]  # type: ignore[index]
+    assert out["runs"]["failed"] == 0 and out["runs"]["success"] > 0  # type: ignore[index]
+    led = json.loads(cli.invoke(app, ["ledger", "--group", out["label"], "--limit", "0", "--json"]).output)  # type: ignore[index]
+    assert len(led) == out["runs"]["runs"] and {r["run_group"] for r in led} == {out["label"]}  # type: ignore[index]
+    passes = json.loads(cli.invoke(app, ["ledger", "--passes", "--json"]).output)
+    assert [(p["run_group"], p["runs"]) for p in passes] == [(out["label"], out["runs"]["runs"])]  # type: ignore[index]
+    assert cli.invoke(app, ["daily", "--pass", "noon"]).exit_code == 1
+
+
+def test_now_without_a_zone_is_refused(cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NBAPROPS_NOW", "2025-10-23T02:30:00")
+    _one_line_error(cli.invoke(app, ["run", "--date", "today"]), "time zone")

@@ -19,8 +19,13 @@ from _support import DATA, dates, make_settings
 from nbaprops.ops.backfill import run_backfill
 from nbaprops.ops.history import expand
 from nbaprops.ops.runner import Runner
-from nbaprops.pipeline.registry import default_registry
+from nbaprops.pipeline.contract import Processor
+from nbaprops.pipeline.predict.coordinator import Coordinator
+from nbaprops.pipeline.predict.system_predictions import SYSTEM_PREDICTIONS
+from nbaprops.pipeline.predict.systems import Matchup, MovingAverage
+from nbaprops.pipeline.registry import Registry, default_registry
 from nbaprops.storage import DuckDBWarehouse
+from nbaprops.storage.warehouse import Partition
 
 OPENER = dt.date(2024, 10, 22)
 START, END = dt.date(2024, 11, 1), dt.date(2024, 11, 21)
@@ -129,4 +134,95 @@ def test_history_the_source_lacks_blocks_the_run_and_names_the_range(tmp_path: P
     assert r.wh.count("predictions") == 0
     summary = REG.get("player_game_summary")
     assert all(r.wh.count(summary.output, summary.partition_for(d)) == 0 for d in dates(gap, END))
+    r.wh.close()
+
+
+FEEDBACK_OPENER, FEEDBACK_END = dt.date(2025, 10, 21), dt.date(2025, 11, 9)
+"""The first 20 days of 2025-26: the last dates are past the bootstrap window (14 days)."""
+
+
+def _quick_loop_registry() -> Registry:
+    """The built-in registry with `system_predictions` fitting two quick systems (as
+    `nbaprops predict --systems` builds it): the same loop, minutes less per date.  Each
+    runner gets its own (fitted systems are objects with state)."""
+    quick = Coordinator(systems=[MovingAverage(), Matchup()]).processor(SYSTEM_PREDICTIONS)
+    return Registry([quick if p.name == quick.name else p for p in REG.by_name.values()])
+
+
+def _system_rows(runner: Runner, lo: dt.date, hi: dt.date) -> tuple[int, int]:
+    return runner.wh.rows(  # type: ignore[return-value]
+        "SELECT count(*), coalesce(sum(hash(t::VARCHAR)), 0) FROM system_predictions t "
+        "WHERE game_date BETWEEN $lo AND $hi",
+        {"lo": lo, "hi": hi},
+    )[0]
+
+
+@pytest.mark.slow
+def test_a_feedback_run_starting_mid_season_equals_one_from_the_opener(tmp_path: Path) -> None:
+    """system_predictions calibrates on every earlier date's system_prediction_grades: a run
+    asked for the last three dates plans the loop from the opener, date by date, and its rows
+    equal those of a run over the whole span."""
+    reg = _quick_loop_registry()
+    sp = reg.get("system_predictions")
+    lo = FEEDBACK_END - dt.timedelta(days=2)
+    whole = Runner(settings=make_settings(tmp_path / "opener"), registry=_quick_loop_registry(), code_version="test",
+                   warehouse=DuckDBWarehouse(str(tmp_path / "opener.duckdb")))  # fmt: skip
+    ref = whole.run(
+        [whole.registry.get(sp.name)], dates(FEEDBACK_OPENER, FEEDBACK_END), complete_history=True
+    )
+    assert not ref.failed, [o.error for o in ref.failed]
+    mid = Runner(settings=make_settings(tmp_path / "mid"), registry=reg, code_version="test",
+                 warehouse=DuckDBWarehouse(str(tmp_path / "mid.duckdb")))  # fmt: skip
+    report = mid.run([sp], dates(lo, FEEDBACK_END), complete_history=True)
+    assert not report.failed, [o.error for o in report.failed]
+    graded = {o.partition for o in report.outcomes if o.processor == "system_prediction_grades"}
+    assert FEEDBACK_OPENER.isoformat() in graded and FEEDBACK_END.isoformat() not in graded  # earlier only
+    # every member on a date before any member on the next: date D reads what D-1 graded
+    order = [(o.partition, o.processor) for o in report.outcomes if o.processor in graded or
+             o.processor in ("system_predictions", "system_prediction_grades")]  # fmt: skip
+    assert order == sorted(order, key=lambda x: (x[0], x[1] != "system_predictions"))
+    got, want = _system_rows(mid, lo, FEEDBACK_END), _system_rows(whole, lo, FEEDBACK_END)
+    assert got == want and got[0] > 0
+    # the calibration did read grades: without them the same dates give other numbers
+    bare = Runner(settings=make_settings(tmp_path / "bare"), registry=reg, code_version="test",
+                  warehouse=DuckDBWarehouse(str(tmp_path / "bare.duckdb")))  # fmt: skip
+    hist = [reg.get(n) for n in ("raw_prop_lines", "player_game_summary")]
+    assert not bare.run(hist, dates(FEEDBACK_OPENER, FEEDBACK_END), complete_history=True).failed
+    assert not bare.run([sp], [FEEDBACK_END]).failed  # the runner API, no history planned
+    assert _system_rows(bare, FEEDBACK_END, FEEDBACK_END) != _system_rows(whole, FEEDBACK_END, FEEDBACK_END)
+    for r in (whole, mid, bare):
+        r.wh.close()
+
+
+def test_a_planned_feedback_loop_with_an_earlier_date_missing_is_refused(tmp_path: Path) -> None:
+    """In a run that plans the loop, a reader whose earlier grades failed is refused, naming
+    the dates, never calibrated on what happens to exist."""
+    reg = _quick_loop_registry()
+    r = Runner(settings=make_settings(tmp_path / "h"), registry=reg, code_version="test",
+               warehouse=DuckDBWarehouse(str(tmp_path / "h.duckdb")))  # fmt: skip
+    day = FEEDBACK_OPENER + dt.timedelta(days=2)
+    r.run([reg.calendar_source], [day])
+    plan = expand(reg, r.calendar, [reg.get("system_predictions")], [day])
+    assert plan["system_prediction_grades"] == [FEEDBACK_OPENER, FEEDBACK_OPENER + dt.timedelta(days=1)]
+    assert plan["system_predictions"] == [*plan["system_prediction_grades"], day]
+
+    # the opener's grades fail (its box scores are held back by a gate that refuses them)
+    def no_opener_grades(runner: Runner, proc: Processor, part: Partition) -> str | None:
+        bad = proc.name == "system_prediction_grades" and part.value == FEEDBACK_OPENER
+        return "held back by the test" if bad else None
+
+    r.gates.append(no_opener_grades)
+    report = r.run([reg.get("system_predictions")], [day], complete_history=True)
+    (o,) = [
+        o for o in report.outcomes if o.processor == "system_predictions" and o.partition == day.isoformat()
+    ]
+    # the opener's grades are missing, so the next date's reader is refused too: both named
+    assert o.status == "failed" and "system_prediction_grades lacks 2 of the 2 game days" in (o.error or "")
+    assert f"({FEEDBACK_OPENER} .. {FEEDBACK_OPENER + dt.timedelta(days=1)})" in (o.error or "")
+    first = [
+        x
+        for x in report.outcomes
+        if x.processor == "system_predictions" and x.partition > FEEDBACK_OPENER.isoformat()
+    ]
+    assert first[0].status == "failed" and "lacks 1 of the 1" in (first[0].error or "")
     r.wh.close()

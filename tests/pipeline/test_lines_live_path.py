@@ -209,7 +209,16 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
     assert r.public_data().read_date("props_other_markets", DAY).num_rows == 0
     assert not r.run([REG.calendar_source], [DAY]).failed
     history = [
-        REG.get(n) for n in ("raw_player_boxscores", "player_game_summary", "team_defense_game_summary")
+        REG.get(n)
+        for n in (
+            "raw_game_lines",
+            "raw_player_boxscores",
+            "player_game_summary",
+            "team_defense_game_summary",
+            "team_offense_game_summary",
+            "player_availability",
+            "upcoming_team_game_context",
+        )
     ]
     assert not r.run(history, dates(OPENER, DAY - dt.timedelta(days=1))).failed
     _run(r, "raw_nbac_players", *HIS, *LIVE, "player_unresolved")

@@ -84,7 +84,16 @@ def _world(
     # history from the archive: the season up to the day before
     assert not runner.run([REG.calendar_source], [DAY]).failed
     history = [
-        REG.get(n) for n in ("raw_player_boxscores", "player_game_summary", "team_defense_game_summary")
+        REG.get(n)
+        for n in (
+            "raw_game_lines",
+            "raw_player_boxscores",
+            "player_game_summary",
+            "team_defense_game_summary",
+            "team_offense_game_summary",
+            "player_availability",
+            "upcoming_team_game_context",
+        )
     ]
     assert not runner.run(history, dates(OPENER, DAY - dt.timedelta(days=1))).failed
     # tonight: scrape and parse, then every phase

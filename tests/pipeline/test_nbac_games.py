@@ -164,7 +164,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     runner = Runner(settings=s, warehouse=DuckDBWarehouse(s.warehouse_url), code_version="test")
     assert not runner.run([REG.calendar_source], [DAY]).failed
     history = [
-        REG.get(n) for n in ("raw_player_boxscores", "player_game_summary", "team_defense_game_summary")
+        REG.get(n)
+        for n in (
+            "raw_game_lines",
+            "raw_player_boxscores",
+            "player_game_summary",
+            "team_defense_game_summary",
+            "team_offense_game_summary",
+            "player_availability",
+            "upcoming_team_game_context",
+        )
     ]
     assert not runner.run(history, dates(OPENER, DAY - dt.timedelta(days=1))).failed
     # the night of DAY: box scores and play-by-play, then every default processor

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from nbaprops.cli import (  # noqa: F401  (registers commands)
     backfill,
+    daily,
     drift,
     evaluate,
     inspect,

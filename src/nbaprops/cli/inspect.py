@@ -24,6 +24,7 @@ LEDGER_COLUMNS = [
     "partition",
     "status",
     "rows_written",
+    "run_group",
     "suspicious",
     "attempt",
     "code_version",
@@ -38,9 +39,22 @@ def ledger_cmd(
     status: Annotated[str | None, typer.Option(help="running, success, failed or skipped.")] = None,
     processor: Annotated[str | None, typer.Option(help="Only this processor.")] = None,
     limit: Annotated[int, typer.Option(help="At most this many rows, newest first (0: all).")] = 50,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            help="Only runs of the daily passes whose label contains this (night, 2025-10-22, a label)."
+        ),
+    ] = None,
+    passes: Annotated[
+        bool, typer.Option("--passes", help="One row per pass of `nbaprops daily` instead of one per run.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Show the run ledger, newest first: who ran, on what, with how many rows."""
+    """Show the run ledger, newest first: who ran, on what, with how many rows.
+
+    Runs of `nbaprops daily` carry their pass's label (run_group, e.g. 'night 2025-10-22 3f9a1c'):
+    --passes lists the passes, --group filters on them.
+    """
     if status is not None and status not in STATUSES:
         raise InputError(f"status {status!r} is not one of {', '.join(STATUSES)}")
     day = parse_date(date, what="--date")
@@ -49,11 +63,19 @@ def ledger_cmd(
     note = getattr(wh, "read_note", None)
     if note:  # a run is writing: its read snapshot, and how old
         err.print(note, highlight=False)
+    if passes:
+        table = Ledger.read(wh).passes(run_group=group, limit=limit)
+        if as_json:
+            print_json(table)
+        else:
+            print_table(table, title=f"Daily passes ({table.num_rows})")
+        return
     runs = Ledger.read(wh).runs(
         partition=day.isoformat() if day else None,
         status=status,
         processor=processor,
         limit=limit,
+        run_group=group,
     )
     if as_json:
         print_json(runs)

@@ -13,7 +13,6 @@ from nbaprops.cli.console import (
     JsonOption,
     console,
     finish,
-    parse_date,
     parse_phases,
     print_run_report,
     print_table,
@@ -21,6 +20,7 @@ from nbaprops.cli.console import (
     reporting,
     split_list,
 )
+from nbaprops.cli.daily import game_date
 from nbaprops.cli.reports import DateSpan, DemoResult, ProcessorsResult, RunResult, RunSummary
 from nbaprops.ops.pipeline import demo as run_demo
 from nbaprops.ops.pipeline import plan_dates, run_range
@@ -75,9 +75,14 @@ def _print_processors(result: ProcessorsResult) -> None:
 @app.command("run")
 @reporting("run")
 def run_cmd(
-    date: Annotated[str | None, typer.Option(help="One game date, YYYY-MM-DD.")] = None,
-    start_date: Annotated[str | None, typer.Option(help="First date of a range.")] = None,
-    end_date: Annotated[str | None, typer.Option(help="Last date of a range (inclusive).")] = None,
+    date: Annotated[
+        str | None,
+        typer.Option(help="One game date: YYYY-MM-DD, today or yesterday (US/Eastern); start = end."),
+    ] = None,
+    start_date: Annotated[
+        str | None, typer.Option(help="First date of a range (or today/yesterday).")
+    ] = None,
+    end_date: Annotated[str | None, typer.Option(help="Last date of a range, inclusive (or today).")] = None,
     processors: Annotated[
         list[str] | None,
         typer.Option("--processors", "-p", help="Only these processors (comma-separated or repeated)."),
@@ -89,14 +94,19 @@ def run_cmd(
     """Run processors for a date or a date range.
 
     Unchanged partitions are skipped; failed runs and suspicious zero-row runs
-    are always retried.  Exit code 1 if any run failed.
+    are always retried.  Dates are US/Eastern game dates: `today` is New York's
+    date, not UTC's (NBAPROPS_NOW / NBAPROPS_TODAY override the clock).  Every
+    earlier game day of the season the selection reads is built first (or found
+    unchanged).  Exit code 1 if any run failed.  For the day's scheduled passes
+    see `nbaprops daily`.
 
     Example: nbaprops run --start-date 2025-10-21 --end-date 2025-10-31 -p player_game_summary
     """
+    s = settings()
     dates = plan_dates(
-        parse_date(date, what="--date"),
-        parse_date(start_date, what="--start-date"),
-        parse_date(end_date, what="--end-date"),
+        game_date(date, s, what="--date"),
+        game_date(start_date, s, what="--start-date"),
+        game_date(end_date, s, what="--end-date"),
     )
     procs = split_list(processors)
     phs = parse_phases(phases)
@@ -108,7 +118,7 @@ def run_cmd(
         def tick(o: Outcome) -> None:
             bar.update(task, advance=1, last=f"{o.processor} {o.partition}")
 
-        report = run_range(settings(), dates, processors=procs, phases=phs, force=force, on_outcome=tick)
+        report = run_range(s, dates, processors=procs, phases=phs, force=force, on_outcome=tick)
     result = RunResult(DateSpan.of(dates), round(time.perf_counter() - t0, 3), RunSummary.of(report))
     finish("run", result, as_json=as_json, show=_print_run, ok=not report.failed)
 

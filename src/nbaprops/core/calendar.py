@@ -23,13 +23,57 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from nbaprops.core.errors import InputError
 from nbaprops.core.types import DayKind
 
-__all__ = ["Calendar", "DayInfo", "GameRow", "season_for_date", "validate_season"]
+__all__ = [
+    "EASTERN",
+    "NIGHT_ENDS",
+    "Calendar",
+    "DayInfo",
+    "GameRow",
+    "eastern_date",
+    "game_night",
+    "relative_day",
+    "season_for_date",
+    "validate_season",
+]
 
 ALL_STAR_MIN_GAP = 3
+EASTERN = ZoneInfo("America/New_York")
+"""Game dates are US/Eastern dates: a 10:30 pm tip-off in Los Angeles is 03:30 UTC of the next day."""
+NIGHT_ENDS = dt.time(6, 0)
+"""Before this Eastern time a moment still belongs to the previous game night (late games end
+after midnight Eastern)."""
+
+
+def eastern_date(now: dt.datetime) -> dt.date:
+    """The US/Eastern date of an aware moment (00:30 UTC on 23 Oct is 22 Oct in New York).
+
+    Raises:
+        InputError: for a naive datetime (its zone would be a guess).
+    """
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise InputError(f"{now.isoformat()} has no time zone: give an aware moment (UTC or with an offset)")
+    return now.astimezone(EASTERN).date()
+
+
+def game_night(now: dt.datetime) -> dt.date:
+    """The game date whose night `now` falls in: the Eastern date, or the day before it until
+    `NIGHT_ENDS` (02:00 Eastern on 23 Oct is still the night of 22 Oct)."""
+    local = now.astimezone(EASTERN) if now.tzinfo else now
+    day = eastern_date(now)
+    return day - dt.timedelta(days=1) if local.time() < NIGHT_ENDS else day
+
+
+def relative_day(value: str, today: dt.date) -> dt.date | None:
+    """``today`` / ``yesterday`` / ``tomorrow`` relative to `today` (an Eastern date); None for
+    anything else (a date string is parsed by the caller)."""
+    offsets = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    off = offsets.get(value.strip().lower())
+    return None if off is None else today + dt.timedelta(days=off)
 
 
 def season_label(start_year: int) -> str:

@@ -233,6 +233,10 @@ class Settings(BaseSettings):
     today: dt.date | None = None
     """The date treated as today (US/Eastern), 1946-11-01 to a year ahead. Default: the real date.
     Dates after it are future."""
+    now: dt.datetime | None = None
+    """The moment treated as now (``NBAPROPS_NOW``, ISO 8601 with a zone, e.g.
+    ``2025-10-23T02:30:00Z``): `daily` picks its pass and ``today`` its US/Eastern date from it
+    (unless `today` is set). Default: the clock. For replays and tests."""
     run_timeout_minutes: Annotated[float, Field(gt=0, le=10_080)] = 60.0
     """A ledger row still ``running`` after this long is reaped as failed (minutes, at most a week)."""
     coverage_gate: Annotated[float, Field(gt=0, le=1)] = 0.9
@@ -282,6 +286,13 @@ class Settings(BaseSettings):
             raise ValueError(f"must lie between {EARLIEST_GAME_DATE} (the first NBA game) and {latest}")
         return v
 
+    @field_validator("now")
+    @classmethod
+    def _now(cls, v: dt.datetime | None) -> dt.datetime | None:
+        if v is not None and v.utcoffset() is None:
+            raise ValueError("must carry a time zone (e.g. 2025-10-23T02:30:00Z)")
+        return v
+
     @field_validator("warehouse", "raw")
     @classmethod
     def _local_url(cls, v: str | None, info: ValidationInfo) -> str | None:
@@ -325,13 +336,17 @@ class Settings(BaseSettings):
             return self.data_dir
         return SHARED_DATA_DIR if SHARED_DATA_DIR.is_dir() else None
 
+    def now_utc(self) -> dt.datetime:
+        """The moment treated as now (the `now` override, or the clock), in UTC."""
+        return (self.now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+
     def today_et(self) -> dt.date:
-        """Today's US/Eastern date (or the configured override)."""
+        """Today's US/Eastern date (the `today` override, or the Eastern date of `now_utc`)."""
         if self.today is not None:
             return self.today
-        from zoneinfo import ZoneInfo
+        from nbaprops.core.calendar import eastern_date
 
-        return dt.datetime.now(ZoneInfo("America/New_York")).date()
+        return eastern_date(self.now_utc())
 
 
 def _check_path(path: Path, *, folder: bool) -> None:

@@ -16,10 +16,17 @@ partition of that window, or does not run:
 Windows are read within the partition's season: every model's history joins on the season.
 Only days with games count (a day without games has nothing to read).  ``all`` inputs
 (reference tables such as the player index) and ``optional`` inputs are not history.
-Not yet covered: **feedback** inputs (``system_predictions`` calibrating on earlier dates'
-``system_prediction_grades``): materialising them means fitting every system on every earlier
-date of the season, so they are neither expanded nor gated yet, and an opt-in
-``system_predictions`` run that starts mid-season calibrates on the grades that exist.
+
+**Feedback** inputs (``system_predictions`` calibrating on earlier dates'
+``system_prediction_grades``) are history too: a run of the reader plans its writer on every
+earlier game day of the season (and so the reader itself there: the writer grades what the
+reader wrote), and the runner runs that loop date by date (`Registry.feedback_groups`), so a
+date's calibration reads every earlier date's grades, wherever the run started.  The writer
+is planned even when opt-in (it is part of the loop asked for); in a run that planned the
+loop, the gate refuses a reader whose earlier grades are missing (an earlier date failed),
+naming them, as for any other history.  A run that did not plan history (the runner API
+without ``complete_history``, as ``predict --date`` calls it) still calibrates on the grades
+that exist: that one path is not covered yet.
 """
 
 from __future__ import annotations
@@ -65,13 +72,17 @@ def history_dates(calendar: Calendar, window: str, day: dt.date) -> list[dt.date
     ]
 
 
-def _producer(registry: Registry, inp: Input, asked: set[str], default: set[str]) -> Processor | None:
+def _producer(
+    registry: Registry, inp: Input, asked: set[str], default: set[str], network: set[str]
+) -> Processor | None:
     """The processor to materialise an input with, or None when it must already exist."""
-    if inp.optional or inp.feedback:
+    if inp.optional:
         return None
     up = registry.by_output.get(inp.table)
     if up is None or up.name in asked or up.name in default:
         return up
+    if inp.feedback and up.name not in network:
+        return up  # the loop's writer: part of what the reader's run needs
     return None  # network or opt-in (or reading them): run only when asked for
 
 
@@ -92,6 +103,7 @@ def expand(
     """
     asked = {p.name for p in processors}
     default = {p.name for p in registry.select()}  # no network scrapes, no opt-in work
+    network = registry.network()
     need: dict[str, set[dt.date]] = {n: set(dates) for n in asked}
     changed = True
     while changed:  # readers come before producers in reverse DAG order; repeat until nothing grows
@@ -101,7 +113,7 @@ def expand(
                 continue
             proc = registry.by_name[name]
             for inp in proc.inputs:
-                up = _producer(registry, inp, asked, default)
+                up = _producer(registry, inp, asked, default, network)
                 if up is None:
                     continue
                 window = inp.window
@@ -129,6 +141,9 @@ def plan_history(
     Returns:
         (processor -> dates, the report of the schedule load: empty when none was needed).
     """
+    for gate in runner.gates:  # the feedback loops planned here are gated as history
+        if isinstance(gate, HistoryGate):
+            gate.loops = {p.name for p in processors if any(i.feedback for i in p.inputs)}
     plan = expand(runner.registry, runner.calendar, processors, dates)
     src = [runner.registry.by_name[n] for n in plan if runner.registry.by_name[n].calendar_source]
     cal = runner.calendar
@@ -158,16 +173,20 @@ class HistoryGate:
 
     def __init__(self) -> None:
         self._ok: dict[str, set[str]] = {}
+        self.loops: set[str] = set()
+        """Readers of a feedback input whose loop the last planned run materialised: their
+        feedback history is gated too (`plan_history` sets it)."""
 
-    @staticmethod
-    def history_inputs(runner: Runner, proc: Processor) -> list[tuple[Processor, str]]:
+    def history_inputs(self, runner: Runner, proc: Processor) -> list[tuple[Processor, str]]:
         """(producer, window) of each dated history input of a processor."""
         if proc.partition != "date":
             return []
         out: list[tuple[Processor, str]] = []
         for inp in proc.inputs:
             up = runner.registry.by_output.get(inp.table)
-            if inp.optional or inp.feedback or up is None or up.partition != "date":
+            if inp.optional or up is None or up.partition != "date":
+                continue
+            if inp.feedback and proc.name not in self.loops:
                 continue
             if inp.window in HISTORY_WINDOWS:
                 out.append((up, inp.window))

@@ -9,6 +9,10 @@ the SQL lives in `nbaprops.storage.queries.ledger`.
 A ``running`` row records the writing process (pid and host): `reap` fails at once the
 rows of a process on this host that is gone, and any row whose heartbeat is older than
 the run timeout.
+
+A row may carry a *run group*: the label of the pass it ran in (``morning 2025-10-22 3f9a1c``,
+set by `nbaprops.ops.daily` through `Ledger.grouped`); `runs` filters on it and `passes`
+summarises each pass.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import datetime as dt
 import os
 import socket
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Literal
 
@@ -31,7 +36,7 @@ from nbaprops.storage.warehouse import Warehouse, WriteResult
 __all__ = ["LEDGER", "LastRun", "Ledger", "process_alive"]
 
 LEDGER = "ops_ledger"
-MIGRATIONS = (q.ADD_CODE_HASH, q.ADD_PID, q.ADD_HOST)
+MIGRATIONS = (q.ADD_CODE_HASH, q.ADD_PID, q.ADD_HOST, q.ADD_RUN_GROUP)
 """Columns added after the first release (ledgers created before them get them on open)."""
 
 
@@ -75,6 +80,8 @@ class Ledger:
     def __init__(self, warehouse: Warehouse, *, create: bool = True) -> None:
         self.wh = warehouse
         self.pid, self.host = os.getpid(), socket.gethostname()
+        self.group: str | None = None
+        """The run group new rows are labelled with (`grouped`), or None."""
         if create:
             self.wh.execute(q.LEDGER_DDL)
             for sql in MIGRATIONS:
@@ -120,6 +127,7 @@ class Ledger:
             note=note,
             pid=self.pid if running else None,
             host=self.host if running else None,
+            run_group=self.group,
         )
 
     def insert(self, entries: Sequence[LedgerEntry]) -> list[str]:
@@ -163,6 +171,15 @@ class Ledger:
             processor, partition, "skipped", input_hash=input_hash, code_version=code_version, note=note
         )
         return self.insert([row])[0]
+
+    @contextmanager
+    def grouped(self, label: str) -> Iterator[str]:
+        """Label every row written inside the block with `label` (a pass of `ops.daily`)."""
+        before, self.group = self.group, label
+        try:
+            yield label
+        finally:
+            self.group = before
 
     # --- closing rows ---------------------------------------------------
     def heartbeat(self, run_id: str) -> None:
@@ -246,10 +263,18 @@ class Ledger:
         processor: str | None = None,
         since: dt.datetime | None = None,
         limit: int | None = None,
+        run_group: str | None = None,
     ) -> pa.Table:
-        """Ledger rows, newest first, filtered."""
+        """Ledger rows, newest first, filtered (`run_group`: labels containing this text, e.g.
+        ``night`` or ``2025-10-22``)."""
         params = {"partition": partition, "status": status, "processor": processor, "since": since}
-        return self.wh.query(q.RUNS, {**params, "limit": int(limit) if limit else None})
+        return self.wh.query(
+            q.RUNS, {**params, "run_group": run_group, "limit": int(limit) if limit else None}
+        )
+
+    def passes(self, *, run_group: str | None = None, limit: int | None = None) -> pa.Table:
+        """One row per labelled pass, newest first: its runs by status and rows written."""
+        return self.wh.query(q.PASSES, {"run_group": run_group, "limit": int(limit) if limit else None})
 
     def summary(self) -> list[tuple[str, str, int, int]]:
         """(processor, status, runs, rows_written) over the whole ledger."""

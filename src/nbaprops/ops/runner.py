@@ -13,8 +13,8 @@ the partitions covering the dates asked for:
    refuse-to-erase guard per partition, then write *groups* (one partition; or, for SQL
    reading ``$game_dates`` / ``build_many``, a season's dates per SQL parameter set), each
    one ``write_partitions`` transaction, audits included, closed with the engine's counts;
-4. on any error the partition's row is closed ``failed`` with a one-line reason; the
-   partition keeps its previous content and the run goes on with the rest.
+4. on any error the partition's row is closed ``failed`` with a one-line reason (its content
+   stays as it was) and the run goes on with the rest.
 """
 
 from __future__ import annotations
@@ -29,10 +29,11 @@ from typing import Any, TypeAlias
 
 import pyarrow as pa
 
-from nbaprops.core.calendar import Calendar, GameRow, season_for_date, season_label
+from nbaprops.core.calendar import season_for_date, season_label
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import ConfigError, DataError, GateBlockedError, NbapropsError
 from nbaprops.core.version import code_version as current_code_version
+from nbaprops.ops.calendars import load_calendar
 from nbaprops.ops.gates import CoverageGate
 from nbaprops.ops.history import HistoryGate, plan_history
 from nbaprops.ops.ledger import LastRun, Ledger
@@ -42,9 +43,8 @@ from nbaprops.pipeline.contract import Context, ExternalFingerprint, Input, Proc
 from nbaprops.pipeline.registry import Registry, default_registry
 from nbaprops.sources.public_data import PublicData
 from nbaprops.storage.ledger_rows import LedgerClose, LedgerEntry
-from nbaprops.storage.queries.calendar import SCHEDULE_DAYS
 from nbaprops.storage.rawstore import RawStore
-from nbaprops.storage.warehouse import KeyRange, Partition, PartitionValue, Query, Warehouse, ident
+from nbaprops.storage.warehouse import KeyRange, Partition, PartitionValue, Query, Warehouse
 
 __all__ = ["Gate", "Outcome", "RunReport", "Runner", "load_calendar", "processor_code_hash"]
 
@@ -67,16 +67,6 @@ class _Job:
     rows_in: int = 0
     expected_zero: bool = False
     run_id: str = ""
-
-
-def load_calendar(warehouse: Warehouse, settings: Settings, *, table: str | None) -> Calendar:
-    """The calendar from the schedule `table` (empty before it is loaded, or with none)."""
-    rows: list[GameRow] = []
-    if table is not None and warehouse.has_table(table):
-        rows = [
-            GameRow(d, s, t, f) for d, s, t, f in warehouse.rows(SCHEDULE_DAYS.format(table=ident(table)))
-        ]
-    return Calendar(rows, today=settings.today_et(), bootstrap_days=settings.bootstrap_days)
 
 
 def processor_code_hash(proc: Processor) -> str:
@@ -284,7 +274,8 @@ class Runner:
                 failed.add((proc.name, out.partition))
             if on_outcome:
                 on_outcome(out)
-        if proc.calendar_source:
+        changed = any(o.processor == name and o.status == "success" for o in report.outcomes)
+        if proc.calendar_source and changed:  # a skipped schedule leaves the calendar as it is
             self.calendar = load_calendar(self.wh, self.settings, table=proc.output)
 
     def _context(self, part: Partition) -> Context:

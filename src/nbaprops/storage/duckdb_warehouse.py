@@ -113,7 +113,10 @@ class DuckDBWarehouse(SQLWarehouse):
         DuckDB database were seen to corrupt a string segment under load; SQL models are
         computed outside the lock and only the replace itself holds it."""
         self._known: dict[str, list[str]] = {}
-        """Column lists of tables known to exist (dropped on any schema change we make)."""
+        """Column lists of tables known to exist (dropped on any schema change we make); a
+        writer also remembers absent tables (``[]``): it holds the file's only write lock, so
+        no one else can create them."""
+        self._read_only = read_only
         if not read_only:
             self._open_catalog()
         self._closer = weakref.finalize(self, _closing, self._conn, self._snapshots, self._write_lock)
@@ -309,7 +312,7 @@ class DuckDBWarehouse(SQLWarehouse):
         cols = self._known.get(table)
         if cols is None:
             cols = self._columns(self._cur, table)
-            if cols:
+            if cols or not self._read_only:
                 self._known[table] = cols
         return list(cols)
 

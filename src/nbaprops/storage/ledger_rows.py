@@ -37,6 +37,8 @@ class LedgerEntry:
     pid: int | None = None
     """The writing process (running rows), so a dead writer's rows are reaped at once."""
     host: str | None = None
+    run_group: str | None = None
+    """The pass the run belongs to (``morning 2025-10-22 3f9a1c``: `nbaprops.ops.daily`), or None."""
 
 
 @dataclass(frozen=True)

@@ -267,6 +267,7 @@ class SQLWarehouse(ABC):
                 "code_hash": [e.code_hash or "" for e in entries],
                 "pid": [e.pid or 0 for e in entries],
                 "host": [e.host or "" for e in entries],
+                "run_group": [e.run_group or "" for e in entries],
                 "t": entries[0].at,
             },
         )

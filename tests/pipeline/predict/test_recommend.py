@@ -69,10 +69,8 @@ def test_systems_disagree_passes() -> None:
 def test_player_with_no_history_gets_pass_insufficient_history(box: pd.DataFrame) -> None:
     day = dt.date(2025, 11, 4)
     hist = box[box["game_date"] < pd.Timestamp(day)]
-    hist = hist.loc[
-        :, ["game_date", "season", "player_id", "team", "opponent", "is_home", "minutes", "points"]
-    ]
-    hist = hist.assign(game_key="k", player_name="x")
+    cols = ["game_date", "season", "player_id", "team", "opponent", "is_home", "minutes", "points"]
+    hist = hist.loc[:, [*cols, "game_key", "player_name"]]  # real game keys: team context joins on them
     target = pd.DataFrame(
         {
             "game_date": [pd.Timestamp(day)],

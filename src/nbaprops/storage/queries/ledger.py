@@ -24,26 +24,28 @@ LEDGER_DDL = """CREATE TABLE IF NOT EXISTS ops_ledger (
     note VARCHAR,
     code_hash VARCHAR,
     pid BIGINT,
-    host VARCHAR
+    host VARCHAR,
+    run_group VARCHAR
 )"""
 ADD_CODE_HASH = "ALTER TABLE ops_ledger ADD COLUMN IF NOT EXISTS code_hash VARCHAR"
 ADD_PID = "ALTER TABLE ops_ledger ADD COLUMN IF NOT EXISTS pid BIGINT"
 ADD_HOST = "ALTER TABLE ops_ledger ADD COLUMN IF NOT EXISTS host VARCHAR"
+ADD_RUN_GROUP = "ALTER TABLE ops_ledger ADD COLUMN IF NOT EXISTS run_group VARCHAR"
 
 LEDGER_INSERT = """
 INSERT INTO ops_ledger (run_id, processor, partition, status, input_hash, code_version,
                         started_at, finished_at, heartbeat_at, error, attempt, forced, note,
-                        code_hash, pid, host)
+                        code_hash, pid, host, run_group)
 SELECT v.r, v.p, v.k, v.st, v.h, v.cv, $t,
        CASE WHEN v.st = 'running' THEN NULL ELSE $t END,
        CASE WHEN v.st = 'running' THEN $t END,
        NULLIF(v.err, ''), NULLIF(v.a, 0), CASE WHEN v.st = 'running' THEN v.f END,
-       NULLIF(v.n, ''), NULLIF(v.ch, ''), NULLIF(v.pid, 0), NULLIF(v.host, '')
+       NULLIF(v.n, ''), NULLIF(v.ch, ''), NULLIF(v.pid, 0), NULLIF(v.host, ''), NULLIF(v.g, '')
 FROM (SELECT unnest($run_id) AS r, unnest($processor) AS p, unnest($partition) AS k,
              unnest($status) AS st, unnest($input_hash) AS h, unnest($code_version) AS cv,
              unnest($error) AS err, unnest($attempt) AS a, unnest($forced) AS f,
              unnest($note) AS n, unnest($code_hash) AS ch, unnest($pid) AS pid,
-             unnest($host) AS host) v
+             unnest($host) AS host, unnest($run_group) AS g) v
 """
 """New rows of any status, one statement for a batch (running, skipped, failed to start).
 Lists hold no NULL (BigQuery arrays cannot): '' / 0 stand for "none" and become NULL here."""
@@ -111,7 +113,22 @@ WHERE ($partition IS NULL OR partition = $partition)
   AND ($status IS NULL OR status = $status)
   AND ($processor IS NULL OR processor = $processor)
   AND ($since IS NULL OR started_at >= $since)
+  AND ($run_group IS NULL OR strpos(coalesce(run_group, ''), $run_group) > 0)
 ORDER BY started_at DESC
 LIMIT $limit
 """
 SUMMARY = "SELECT processor, status, count(*), sum(rows_written) FROM ops_ledger GROUP BY ALL ORDER BY 1, 2"
+PASSES = """
+SELECT run_group, min(started_at) AS started_at, max(coalesce(finished_at, started_at)) AS finished_at,
+       count(*) AS runs, sum(CASE WHEN status = 'success' THEN 1 ELSE 0 END) AS success,
+       sum(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END) AS skipped,
+       sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed,
+       sum(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS running,
+       coalesce(sum(rows_written), 0) AS rows_written
+FROM ops_ledger
+WHERE run_group IS NOT NULL AND ($run_group IS NULL OR strpos(run_group, $run_group) > 0)
+GROUP BY run_group
+ORDER BY min(started_at) DESC
+LIMIT $limit
+"""
+"""One row per labelled pass (`run_group`, e.g. ``night 2025-10-22 3f9a1c``), newest first."""

@@ -58,6 +58,7 @@ class Matchup:
         train = training_rows(history, as_of, days=self.train_days)
         base = recent_base(train)
         ok = ~np.isnan(base) & (train["career_games"].to_numpy(float) >= 5)
+        self.coef = np.zeros(3)  # too few rows: no adjustment (never an earlier fit's coefficients)
         if ok.sum() >= 500:
             x = _design(train, base)[ok]
             y = (train["points"].to_numpy(float) - base)[ok]
