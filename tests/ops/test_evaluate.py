@@ -179,7 +179,7 @@ def test_evaluate_a_market_json_has_the_keys_and_writes_its_rows(tmp_path: Path)
     res = CliRunner().invoke(app, [*args, "--start-date", "2024-10-23", "--end-date", "2024-10-23", "--json"])
     assert res.exit_code == 0, res.output
     out = json.loads(res.stdout)
-    assert set(out) == {"start", "end", "market", "systems"}
+    assert set(out) == {"start", "end", "market", "systems", "market_calls"}
     assert out["market"] == "player_threes"
     for name in ("line", "ensemble", "season_average", "l10", "moving_average", "matchup"):
         assert set(out["systems"][name]) >= MARKET_KEYS, name

@@ -75,8 +75,8 @@ SELECT
          THEN points / (2 * (fga + 0.44 * fta)) END               AS ts_pct,
     possessions,
     CASE WHEN box_possessions IS NOT NULL THEN 'box' ELSE 'points_proxy' END AS pace_method,
-    48.0 * possessions / game_minutes                              AS pace,
-    100.0 * points_scored / possessions                            AS offensive_rating,
-    100.0 * points_allowed / possessions                           AS defensive_rating,
-    100.0 * (points_scored - points_allowed) / possessions         AS net_rating
+    48.0 * possessions / nullif(game_minutes, 0)                  AS pace,
+    100.0 * points_scored / nullif(possessions, 0)                            AS offensive_rating,
+    100.0 * points_allowed / nullif(possessions, 0)                           AS defensive_rating,
+    100.0 * (points_scored - points_allowed) / nullif(possessions, 0)         AS net_rating
 FROM scored
