@@ -26,6 +26,7 @@ from nbaprops.pipeline.predict.prediction_grades import PREDICTION_GRADES
 from nbaprops.pipeline.predict.predictions import PREDICTIONS
 from nbaprops.pipeline.predict.system_prediction_grades import SYSTEM_PREDICTION_GRADES
 from nbaprops.pipeline.predict.system_predictions import SYSTEM_PREDICTIONS
+from nbaprops.pipeline.raw.disagreements import SOURCE_DISAGREEMENTS
 from nbaprops.pipeline.raw.payloads import PAYLOAD_PROCESSORS
 from nbaprops.pipeline.raw.player_boxscores import RAW_PLAYER_BOXSCORES
 from nbaprops.pipeline.raw.players import PLAYER_UNRESOLVED
@@ -57,6 +58,7 @@ PROCESSORS: tuple[Processor, ...] = (
     *SCRAPE_PROCESSORS,
     *PAYLOAD_PROCESSORS,
     PLAYER_UNRESOLVED,
+    SOURCE_DISAGREEMENTS,
 )
 
 
