@@ -22,13 +22,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from nbaprops.core.ids import game_code_from_key
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Input, Processor
 from nbaprops.pipeline.raw.canonical import BOX_SOURCES
 from nbaprops.pipeline.raw.consistency import DISAGREEMENTS, disagreements
 from nbaprops.pipeline.raw.schedule import ARCHIVE, SCHEDULE_SOURCES
-from nbaprops.storage.queries.schedule import BOX_OF_DATES, GAMES_OF_DATES, ROWS_OF_DATES, SCHEDULE_OF_DATES
+from nbaprops.storage.queries.schedule import (
+    BOX_OF_DATES,
+    GAMES_OF_DATES,
+    PARTITIONS_WITH_ROWS,
+    SCHEDULE_OF_DATES,
+)
 
 __all__ = ["SOURCE_DISAGREEMENTS", "compare_dates"]
 
@@ -89,25 +95,60 @@ _ARCHIVE_ALONE: dict[tuple[str, str, str], dict[dt.date, list[dict[str, Any]]]] 
 
 
 def _archive_alone(ctx: Context, season: str) -> dict[dt.date, list[dict[str, Any]]]:
-    """The archive against itself over a season (its box sums vs its final scores), by date;
-    computed once per content of the files."""
+    """The archive against itself over a season (its box points summed per team vs its final
+    scores), by date; computed once per content of the files, set-based."""
     data = ctx.public_data()
     key = (data.digest("games"), data.digest("player_boxscores"), season)
     if key not in _ARCHIVE_ALONE:
-        games = [{**g, "source": ARCHIVE.name} for g in _archive_games(data.read_season("games", season))]
-        box = _archive_box(data.read_season("player_boxscores", season))
+        box = data.read_season("player_boxscores", season)
+        sums = box.group_by(["game_key", "team"]).aggregate([("pts", "sum")])
+        games = data.read_season("games", season).filter(pc.equal(pc.field("status"), "final"))
+        sides = pa.concat_tables(
+            [
+                pa.table(
+                    {
+                        "game_key": games["game_key"],
+                        "game_date": games["game_date"],
+                        "team": games[f"{side}_team"],
+                        "score": games[f"{side}_pts"],
+                    }
+                )
+                for side in ("home", "away")
+            ]
+        )
+        both = sums.join(sides, ["game_key", "team"], join_type="inner")
+        bad = both.filter(pc.not_equal(both["pts_sum"], both["score"])).to_pylist()
         by_date: dict[dt.date, list[dict[str, Any]]] = {}
-        for r in disagreements(games, {}, {ARCHIVE.name: box}):
-            by_date.setdefault(r["game_date"], []).append(r)
+        for r in sorted(bad, key=lambda r: (r["game_key"], r["team"])):
+            day = _day(r["game_date"])
+            by_date.setdefault(day, []).append(
+                {
+                    "game_date": day,
+                    "game_code": game_code_from_key(r["game_key"]),
+                    "check": "team_points",
+                    "subject": r["team"],
+                    "source": ARCHIVE.name,
+                    "value": r["pts_sum"],
+                    "reference_source": f"schedule:{ARCHIVE.name}",
+                    "reference_value": r["score"],
+                }
+            )
         _ARCHIVE_ALONE[key] = by_date
     return _ARCHIVE_ALONE[key]
 
 
+_SCRAPED = [
+    *(s.table for s in SCHEDULE_SOURCES if s.table is not None),
+    *(s.table for s in BOX_SOURCES if s.table is not None),
+]
+
+
 def _has_scraped(ctx: Context, days: Sequence[dt.date]) -> bool:
-    games, boxes = _scraped_tables(ctx)
-    return any(
-        ctx.warehouse.rows(ROWS_OF_DATES.format(table=t), _window(days))[0][0] for _, t in (*games, *boxes)
-    )
+    """Whether any scraped games or box-score table holds rows on the dates (the catalog)."""
+    if not ctx.warehouse.has_table("ops_partitions"):
+        return False
+    keys = [d.isoformat() for d in days]
+    return bool(ctx.warehouse.rows(PARTITIONS_WITH_ROWS, {"tables": _SCRAPED, "keys": keys})[0][0])
 
 
 def compare_dates(ctx: Context, days: Sequence[dt.date]) -> list[dict[str, Any]]:
@@ -165,4 +206,5 @@ SOURCE_DISAGREEMENTS = Processor(
     build_many=build_many,
     external=_external,
     per_game=False,
+    reports_disagreements=True,
 )

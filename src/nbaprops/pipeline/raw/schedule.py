@@ -159,4 +159,5 @@ SCHEDULE = Processor(
     external=_external,
     per_game=False,
     calendar_source=True,
+    merges_sources=tuple(s.name for s in SCHEDULE_SOURCES),
 )

@@ -42,7 +42,9 @@ WHERE game_date BETWEEN $lo AND $hi AND list_contains($days, game_date)
 """
 """The canonical schedule's rows of some dates (the reference every check compares with)."""
 
-ROWS_OF_DATES: Final = """
-SELECT count(*) FROM {table} WHERE game_date BETWEEN $lo AND $hi AND list_contains($days, game_date)
+PARTITIONS_WITH_ROWS: Final = """
+SELECT count(*) FROM ops_partitions
+WHERE list_contains($tables, table_name) AND list_contains($keys, partition) AND rows > 0
 """
-"""How many rows a scraped table holds for some dates."""
+"""How many of the tables' partitions of some dates hold rows (the catalog: one query, absent
+tables included)."""
