@@ -23,7 +23,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -113,7 +112,7 @@ def _espn_with_changed_score() -> dict[str, Any]:
     away, home = _teams(CHANGED)
     for e in doc["events"]:
         sides = {c["homeAway"]: c for c in e["competitions"][0]["competitors"]}
-        if sides["home"]["team"]["abbreviation"] == "LAL" and sides["away"]["team"]["abbreviation"] == away:
+        if (sides["away"]["team"]["abbreviation"], sides["home"]["team"]["abbreviation"]) == (away, home):
             assert sides["home"]["score"] == "112"
             sides["home"]["score"] = "114"
             return doc
@@ -140,7 +139,7 @@ def _truth() -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, dict[str, Any]]]:
+def world(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, dict[str, Any]]:
     tmp = tmp_path_factory.mktemp("schedule")
     box, player = _bdl_box_with_one_more_point()
     server = HTTPServer(host="127.0.0.1")
@@ -171,7 +170,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Settings, 
     assert not report.failed, [o.error for o in report.failed]
     server.stop()
     runner.wh.close()
-    yield s, player
+    return s, player
 
 
 def _runner(s: Settings) -> Runner:
