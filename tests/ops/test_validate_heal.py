@@ -151,7 +151,8 @@ def test_season_coverage_report(built: Runner) -> None:
     days = [d for d in dates(first, last) if built.calendar.day(d).final_games]
     lined = [d for d in days if lo <= d <= hi]
     done = len(slice_game_days(built))
-    share = (2 * done + 1) / (len(days) + len(lined) + 1)  # box scores, lines, the schedule
+    # box scores and source disagreements (every game day), lines, the schedule
+    share = (3 * done + 1) / (2 * len(days) + len(lined) + 1)
     assert row["raw"] == pytest.approx(100 * share, abs=1.0)
 
 
@@ -177,9 +178,13 @@ def test_monitor_tells_false_alarms_from_expected_zeros_and_real_problems(built:
     assert got.pop(("player_game_summary", "2025-11-05")) == "ok now (false alarm)"
     assert got.pop(MISCOUNT) == "tracking_mismatch"  # a zero the table contradicts: real
     # the rest are zeros the runner expected when it ran (no upcoming games: all are final;
-    # no injury report was scraped, so no availability rows)
+    # no injury report was scraped, so no availability rows; the sources agree, so no disagreements)
     assert got and set(got.values()) == {"expected zero"}
-    assert {p for p, _ in got} == {"upcoming_player_game_context", "player_availability"}
+    assert {p for p, _ in got} == {
+        "upcoming_player_game_context",
+        "player_availability",
+        "source_disagreements",
+    }
     assert (rep.false_alarms, rep.real, rep.expected) == (1, 1, len(got))
     assert rep.alarm_classes == {"tracking_mismatch": 1}
 

@@ -271,6 +271,8 @@ def _classify(
             return finding(*changed)
         if last is not None and ok_rows != rows:
             return finding("tracking_mismatch", f"the ledger says {ok_rows}, the warehouse holds {rows}")
+        if last is None and day is not None and day.final_games > 0:
+            return finding("real_loss", f"the sources of {day.final_games} final games were never compared")
         found = (facts.disagreements or {}).get(key, [])
         if rows and found:
             return finding("source_disagreement", f"{len(found)} disagreement(s): " + "; ".join(found[:3]))

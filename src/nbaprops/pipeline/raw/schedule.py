@@ -70,9 +70,8 @@ def _scraped(ctx: Context, source: GameSource) -> list[dict[str, Any]]:
     wh = ctx.warehouse
     if source.table is None or not wh.has_table(source.table):
         return []
-    kind = "season_type" if "season_type" in wh.columns(source.table) else "CAST(NULL AS VARCHAR)"
-    sql = SCRAPED_GAMES.format(table=source.table, season_type=kind)
-    return [r for r in wh.query(sql, {"season": ctx.season}).to_pylist() if r["season_type"] not in LEFT_OUT]
+    rows = wh.query(SCRAPED_GAMES.format(table=source.table), {"season": ctx.season}).to_pylist()
+    return [r for r in rows if r.get("season_type") not in LEFT_OUT]
 
 
 def merge_schedule(by_source: dict[str, list[dict[str, Any]]], schema: pa.Schema) -> pa.Table:

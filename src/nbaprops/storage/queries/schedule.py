@@ -5,15 +5,9 @@ from __future__ import annotations
 
 from typing import Final
 
-SCRAPED_GAMES: Final = """
-SELECT game_id, game_code, game_date, season, {season_type} AS season_type,
-       home_team, away_team, CAST(home_pts AS BIGINT) AS home_pts, CAST(away_pts AS BIGINT) AS away_pts, status
-FROM {table}
-WHERE season = $season
-ORDER BY game_date, game_code
-"""
-"""A scraped games table's rows of one season (``{season_type}``: the column, or NULL for a
-table written before the parsers kept it)."""
+SCRAPED_GAMES: Final = "SELECT * FROM {table} WHERE season = $season ORDER BY game_date, game_code"
+"""A scraped games table's rows of one season (a table written before the parsers kept
+``season_type`` has no such column: the reader takes it as NULL)."""
 
 SCRAPED_GAMES_COUNT: Final = "SELECT count(*) FROM {table} WHERE season = $season"
 """How many rows a scraped games table holds for a season (part of the schedule's fingerprint)."""
