@@ -32,6 +32,7 @@ from nbaprops.pipeline.raw.player_boxscores import RAW_PLAYER_BOXSCORES
 from nbaprops.pipeline.raw.players import PLAYER_UNRESOLVED
 from nbaprops.pipeline.raw.prop_lines import RAW_PROP_LINES
 from nbaprops.pipeline.raw.schedule import SCHEDULE
+from nbaprops.pipeline.raw.season_schedule import RAW_NBAC_SCHEDULE
 from nbaprops.pipeline.scrape import SCRAPE_PROCESSORS
 
 __all__ = ["PROCESSORS", "Registry", "default_registry"]
@@ -59,6 +60,7 @@ PROCESSORS: tuple[Processor, ...] = (
     *PAYLOAD_PROCESSORS,
     PLAYER_UNRESOLVED,
     SOURCE_DISAGREEMENTS,
+    RAW_NBAC_SCHEDULE,
 )
 
 

@@ -165,10 +165,12 @@ def disagreements(
         for g in rows:
             key = _game(g["game_date"], g["game_code"])
             c = ref.get(key)
-            if c is None or c["source"] == source or g["status"] != "final" or c["status"] != "final":
+            if c is None or g["status"] != "final" or c["status"] != "final":
                 continue
-            if g["home_team"] != c["home_team"]:
-                add(key, "home_away", "home", source, 1, c["source"], 0)
+            if g["home_team"] != c["home_team"]:  # the canonical row keeps the archive's code
+                add(key, "home_away", "home", source, 1, "schedule", 0)
+            if c["source"] == source:
+                continue
             pts = {g["home_team"]: g["home_pts"], g["away_team"]: g["away_pts"]}
             for team, want in ((c["home_team"], c["home_pts"]), (c["away_team"], c["away_pts"])):
                 if pts.get(team) != want:

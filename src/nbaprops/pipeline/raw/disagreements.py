@@ -147,7 +147,7 @@ def _has_scraped(ctx: Context, days: Sequence[dt.date]) -> bool:
     """Whether any scraped games or box-score table holds rows on the dates (the catalog)."""
     if not ctx.warehouse.has_table("ops_partitions"):
         return False
-    keys = [d.isoformat() for d in days]
+    keys = [d.isoformat() for d in days] + [ctx.season]  # a season-partitioned source too
     return bool(ctx.warehouse.rows(PARTITIONS_WITH_ROWS, {"tables": _SCRAPED, "keys": keys})[0][0])
 
 

@@ -1,6 +1,7 @@
 """Processor ``schedule``: the canonical game table, every game of a season from every source.
 
-Sources, by declared priority (`SCHEDULE_SOURCES`): NBA.com's scoreboard (``raw_nbac_games``),
+Sources, by declared priority (`SCHEDULE_SOURCES`): NBA.com's scoreboard of the date
+(``raw_nbac_games``), NBA.com's season schedule (``raw_nbac_schedule``: the games still to come),
 balldontlie (``raw_bdl_games``), ESPN's scoreboard (``raw_espn_games``), then the public archive
 (``games.parquet``: history and backfills).  A game is one (date, pair of teams): sources that
 disagree on which team was at home (neutral sites) still name one game.
@@ -11,6 +12,9 @@ disagree on which team was at home (neutral sites) still name one game.
   source has), else from the first source; that source *serves* the row (``source``) and gives
   its code, date and teams.  ``game_id`` and ``season_type`` are the first non-null value in
   priority order (NBA.com's ids name the type; the archive has ids up to 2024-25).
+* Orientation: where the archive has the game, its code and home team stay (at neutral sites it
+  chose the home team alphabetically, and its box scores carry that code); elsewhere the serving
+  source's.  A source naming the other home team is recorded by ``source_disagreements``.
 * Preseason and All-Star games are left out, as the archive leaves them out: the calendar's
   seasons start on opening night whichever source is present.
 
@@ -49,6 +53,7 @@ class GameSource:
 ARCHIVE = GameSource("public_archive", None)
 SCHEDULE_SOURCES: tuple[GameSource, ...] = (
     GameSource("nbac", "raw_nbac_games"),
+    GameSource("nbac_schedule", "raw_nbac_schedule"),
     GameSource("bdl", "raw_bdl_games"),
     GameSource("espn", "raw_espn_games"),
     ARCHIVE,
@@ -92,8 +97,19 @@ def merge_schedule(by_source: dict[str, list[dict[str, Any]]], schema: pa.Schema
         for field in FILLED:
             row[field] = next((r[field] for _, r in listed if r.get(field) is not None), None)
         row["source"] = name
+        archived = next((r for n, r in listed if n == ARCHIVE.name), None)
+        if archived is not None and archived["home_team"] != row["home_team"]:
+            # a neutral site the archive oriented alphabetically: its box scores use that code, so
+            # the row keeps it (scores follow the teams); source_disagreements records home_away
+            pts = {row["home_team"]: row["home_pts"], row["away_team"]: row["away_pts"]}
+            for side in ("home", "away"):
+                row[f"{side}_team"] = archived[f"{side}_team"]
+                row[f"{side}_pts"] = pts[archived[f"{side}_team"]]
+            row["game_code"] = archived["game_code"]
         row["game_key"] = f"{row['game_date']}_{row['away_team']}@{row['home_team']}"
-        if name != ARCHIVE.name:
+        if archived is not None:
+            row["home_away_ambiguous"] = archived["home_away_ambiguous"]
+        else:
             row["home_away_ambiguous"] = False  # the scraped sources name the home team
         out.append(row)
     out.sort(key=lambda r: (r["game_date"], r["game_code"]))

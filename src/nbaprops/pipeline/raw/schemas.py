@@ -382,7 +382,7 @@ SCHEDULE_PUBLIC = Contract(
     (
         *SCHEDULE_CONTRACT.columns,
         col(
-            "source", STR, null=False, allowed=("nbac", "bdl", "espn", "public_archive")
+            "source", STR, null=False, allowed=("nbac", "nbac_schedule", "bdl", "espn", "public_archive")
         ),  # who served the row
     ),
     key=SCHEDULE_CONTRACT.key,

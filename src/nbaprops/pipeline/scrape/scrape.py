@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from nbaprops.core.calendar import season_for_date
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import SourceError
 from nbaprops.pipeline.contract import Context, Processor
@@ -93,6 +94,11 @@ SCRAPES: tuple[ScrapeSpec, ...] = (
         lambda d: [nbac.scoreboard(d)],
         "NBA.com scoreboardV2 of the date, then each final game's live play-by-play",
         follow=lambda d, got: _per_game(got, lambda g: nbac.play_by_play(g.game_id)),
+    ),
+    ScrapeSpec(
+        "nbac_schedule_api",
+        lambda d: [nbac.schedule(season_for_date(d))],
+        "NBA.com schedule of the date's season (every game, future ones too; read by raw_nbac_schedule)",
     ),
 )
 """Every kind scraped per date; a per-game kind's first step is the date's scoreboard, its

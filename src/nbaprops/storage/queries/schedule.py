@@ -42,3 +42,10 @@ WHERE list_contains($tables, table_name) AND list_contains($keys, partition) AND
 """
 """How many of the tables' partitions of some dates hold rows (the catalog: one query, absent
 tables included)."""
+
+SEASON_SCHEDULE_PAYLOADS: Final = """
+SELECT path, sha256, params, empty FROM {table}
+WHERE kind = $kind
+ORDER BY fetched_at DESC, path DESC
+"""
+"""The stored season-schedule payloads, newest first (the reader keeps the newest of a season)."""
