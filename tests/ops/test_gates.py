@@ -174,7 +174,8 @@ def test_batch_and_single_runs_agree(built: Runner) -> None:
             for p, prm in zip(parts, params, strict=True)
         ]
         assert bulk == one, proc.name  # a partition hashes the same alone or in a batch
-        assert any(n for _, n in bulk), proc.name  # the windows found catalog rows
+        if any(not i.optional for i in proc.inputs):  # (optional: scraped tables this build lacks)
+            assert any(n for _, n in bulk), proc.name  # the windows found catalog rows
     assert windows == {"partition", "before", "through", "season", "all"}
     proc = REG.get("ml_feature_store")
     before = built.wh.partition_state("ml_feature_store")

@@ -151,7 +151,8 @@ def test_season_coverage_report(built: Runner) -> None:
     days = [d for d in dates(first, last) if built.calendar.day(d).final_games]
     lined = [d for d in days if lo <= d <= hi]
     done = len(slice_game_days(built))
-    share = (2 * done + 1) / (len(days) + len(lined) + 1)  # box scores, lines, the schedule
+    # box scores and source disagreements (every game day), lines, the schedule
+    share = (3 * done + 1) / (2 * len(days) + len(lined) + 1)
     assert row["raw"] == pytest.approx(100 * share, abs=1.0)
 
 
@@ -180,9 +181,13 @@ def test_monitor_tells_false_alarms_from_expected_zeros_and_real_problems(built:
     lines = {k: got.pop(k) for k in [k for k in got if k[0] == "raw_game_lines"]}
     assert lines and set(lines.values()) == {"not_covered"}
     # the rest are zeros the runner expected when it ran (no upcoming games: all are final;
-    # no injury report was scraped, so no availability rows)
+    # no injury report was scraped, so no availability rows; the sources agree, so no disagreements)
     assert got and set(got.values()) == {"expected zero"}
-    assert {p for p, _ in got} == {"upcoming_player_game_context", "player_availability"}
+    assert {p for p, _ in got} == {
+        "upcoming_player_game_context",
+        "player_availability",
+        "source_disagreements",
+    }
     assert (rep.false_alarms, rep.real, rep.expected) == (1, 1, len(got) + len(lines))
     assert rep.alarm_classes == {"tracking_mismatch": 1}
 

@@ -31,7 +31,7 @@ from nbaprops.ops.heal import heal
 from nbaprops.ops.monitor import monitor
 from nbaprops.ops.pipeline import open_runner, plan_dates
 from nbaprops.ops.runner import Runner
-from nbaprops.ops.validate import ALARMS, coverage_report, validate
+from nbaprops.ops.validate import ALARMS, coverage_report, served_by, validate
 
 __all__: list[str] = []
 
@@ -99,9 +99,11 @@ def validate_cmd(
     """Check every partition: schedule, ledger, catalog checksums, warehouse rows, audits.
 
     Prints a summary (class x processor), then each alarm; --json lists every finding.
-    Alarms: tampered, tracking_mismatch, real_loss, partial, audit_failed, upstream_missing, blocked_by_gate.
+    Alarms: tampered, tracking_mismatch, real_loss, partial, audit_failed, upstream_missing, blocked_by_gate,
+    source_disagreement (sources differ on a score or a player's points).
     Expected: future_date, legitimate_zero, not_covered (outside the source's dates), bootstrap.
-    With --season it also prints the season's coverage per phase.
+    Then which source served the games of each canonical table (schedule, box scores);
+    with --season it also prints the season's coverage per phase.
     Example: nbaprops validate --season 2025-26 --alarms-only --fail-on alarm
     """
     with read_runner(settings()) as runner:  # never takes a running writer's lock
@@ -142,6 +144,13 @@ def _validate(
             console.print(f"{len(shown) - len(listed)} expected gap(s): counted above; --json lists each")
     else:
         console.print(f"{head}: every partition is complete, matches its checksum and passes its audits")
+    served = served_by(runner, days, phases=_phases(phase))
+    if served:
+        print_table(
+            [[x.table, x.source, x.games, x.first, x.last] for x in served],
+            columns=["table", "source", "games", "first", "last"],
+            title="Served by (the canonical tables' source column)",
+        )
     if season:
         row = coverage_report(runner, season, findings)
         cols = ["season", "dates", "games", "raw", "analytics", "precompute", "predictions"]

@@ -91,7 +91,11 @@ def _sources_of(registry: Registry, names: Iterable[str]) -> set[str]:
 
 def post_game(registry: Registry) -> set[str]:
     """Processors whose partition for a date needs that date's final games (see module doc)."""
-    core = {n for n in registry.order if registry.by_name[n].covers_every_game or n in AFTER_THE_GAMES}
+    core = {
+        n
+        for n in registry.order
+        if (p := registry.by_name[n]).covers_every_game or p.reports_disagreements or n in AFTER_THE_GAMES
+    }  # a disagreement record compares final results: it waits for them
     results = core | _sources_of(registry, core)
     calendar = registry.calendar_source.name
     post = set(core)

@@ -148,7 +148,10 @@ def plan_history(
     src = [runner.registry.by_name[n] for n in plan if runner.registry.by_name[n].calendar_source]
     cal = runner.calendar
     if src and any(cal.season_of(d) not in cal.seasons for d in dates):
-        loaded = runner.run(src, plan[src[0].name], on_outcome=on_outcome, complete_history=False)
+        # the schedule's own sources in the plan (scraped games tables) load with it, first
+        feeds = runner.registry.ancestors(src[0].name)
+        first = [runner.registry.by_name[n] for n in plan if n in feeds]
+        loaded = runner.run([*first, *src], plan[src[0].name], on_outcome=on_outcome, complete_history=False)
         return expand(runner.registry, runner.calendar, processors, dates), loaded
     return plan, RunReport()
 

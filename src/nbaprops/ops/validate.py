@@ -21,6 +21,9 @@ classification            meaning                                               
 ``audit_failed``          a domain audit selects bad rows in the partition       yes
 ``upstream_missing``      the source holds nothing for a date it covers          yes
 ``blocked_by_gate``       the last run was blocked by the coverage gate          yes
+``source_disagreement``   sources disagree on a game of the date (a score, a     yes
+                          team's points, a player's points): the rows of a
+                          table declared `Processor.reports_disagreements`
 ``future_date``           the date is after today                                no
 ``legitimate_zero``       no games: off-season, All-Star break, in-season rest   no
 ``not_covered``           outside the span of dates the source holds at all      no
@@ -29,6 +32,9 @@ classification            meaning                                               
 ========================  =====================================================  =======
 
 A partition that is complete and matches its ledger is not a finding at all.
+
+`served_by` says which source served the games of each canonical table
+(`Processor.merges_sources`) over the range: the ``source`` column, counted.
 """
 
 from __future__ import annotations
@@ -52,8 +58,10 @@ __all__ = [
     "EXPECTED",
     "Classification",
     "Finding",
+    "Served",
     "coverage_report",
     "partition_coverage",
+    "served_by",
     "validate",
 ]
 
@@ -65,6 +73,7 @@ Classification: TypeAlias = Literal[
     "audit_failed",
     "upstream_missing",
     "blocked_by_gate",
+    "source_disagreement",
     "future_date",
     "legitimate_zero",
     "not_covered",
@@ -126,6 +135,8 @@ class _TableFacts:
     """Audits that could not run at all (every partition fails them)."""
     span: tuple[dt.date, dt.date] | None = None
     """The dates the source covers (`Processor.source_coverage`)."""
+    disagreements: dict[str, list[str]] | None = None
+    """Partition key -> its disagreements, one line each (`Processor.reports_disagreements`)."""
 
 
 def ident(name: str) -> str:
@@ -173,6 +184,14 @@ def _facts(runner: Runner, proc: Processor, values: Sequence[PartitionValue]) ->
     dated = [v for v in values if isinstance(v, dt.date)]
     if proc.source_coverage is not None and dated:
         facts.span = proc.source_coverage(_context(runner, proc, dated[0]))
+    if proc.reports_disagreements and dated and wh.has_table(table):
+        facts.disagreements = {}
+        sql = q.DISAGREEMENT_ROWS.format(table=ident(table))
+        for day, code, check, subject, src, value, ref, ref_value in wh.rows(
+            sql, {"lo": min(dated), "hi": max(dated)}
+        ):
+            line = f"{code} {check} {subject}: {src} {value} vs {ref} {ref_value}"
+            facts.disagreements.setdefault(day.isoformat(), []).append(line)
     return facts
 
 
@@ -246,6 +265,18 @@ def _classify(
         return finding("tracking_mismatch", "a run is stuck in 'running' (no heartbeat)")
     if last is not None and last.status == "failed" and (last.error or "").startswith("gate:"):
         return finding("blocked_by_gate", last.error or "")
+    if proc.reports_disagreements:  # zero rows is the normal case: the sources agree
+        changed = _content_finding(rows, now, facts.catalog.get(key))
+        if changed is not None:
+            return finding(*changed)
+        if last is not None and ok_rows != rows:
+            return finding("tracking_mismatch", f"the ledger says {ok_rows}, the warehouse holds {rows}")
+        if last is None and day is not None and day.final_games > 0:
+            return finding("real_loss", f"the sources of {day.final_games} final games were never compared")
+        found = (facts.disagreements or {}).get(key, [])
+        if rows and found:
+            return finding("source_disagreement", f"{len(found)} disagreement(s): " + "; ".join(found[:3]))
+        return None
     ext_rows = proc.external(_context(runner, proc, value)).rows if proc.external is not None else None
     if day is not None and proc.per_game:
         if day.kind == "future" or (day.kind == "scheduled" and day.date > runner.calendar.today):
@@ -369,3 +400,39 @@ def coverage_report(runner: Runner, season: str, findings: list[Finding]) -> dic
         row[name] = round(100 * healthy / total, 1) if total else None
     row["first"], row["last"] = first.isoformat(), last.isoformat()
     return row
+
+
+@dataclass(frozen=True)
+class Served:
+    """How many games one source served in a canonical table over a range."""
+
+    table: str
+    source: str
+    games: int
+    first: str
+    last: str
+
+    def to_json(self) -> dict[str, object]:
+        """A JSON-ready dict."""
+        return asdict(self)
+
+
+def served_by(
+    runner: Runner, dates: Iterable[dt.date], *, phases: Iterable[int] | None = None
+) -> list[Served]:
+    """Per canonical table (`Processor.merges_sources`) and source, the games it served over the
+    dates (the ``source`` column of its rows), in DAG order then source order."""
+    days = sorted(set(dates))
+    out: list[Served] = []
+    if not days:
+        return out
+    for proc in runner.registry.select(None, phases):
+        if not proc.merges_sources or not runner.wh.has_table(proc.output):
+            continue
+        cols = runner.wh.columns(proc.output)
+        if "source" not in cols or "game_code" not in cols:
+            continue
+        sql = q.SERVED_BY.format(table=ident(proc.output))
+        for src, games, first, last in runner.wh.rows(sql, {"lo": days[0], "hi": days[-1]}):
+            out.append(Served(proc.output, str(src), int(games), first.isoformat(), last.isoformat()))
+    return out

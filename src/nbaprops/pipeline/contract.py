@@ -165,6 +165,12 @@ class Processor:
     calendar_source: bool = False
     """Its output is the schedule the calendar is read from: the runner reloads the calendar
     after it runs, and ops code finds it through `Registry.calendar_source` (never by name)."""
+    merges_sources: tuple[str, ...] = ()
+    """A canonical table: the sources it merges, in priority order; its ``source`` column says
+    which one served each row (`validate` counts the games each source served)."""
+    reports_disagreements: bool = False
+    """Each of its rows is a disagreement between sources for a person to look at: `validate`
+    reports a partition that holds any as ``source_disagreement`` (zero rows is the normal case)."""
     covers_every_game: bool = False
     """Its output holds rows for every final game the box-score source covers: the coverage
     gate checks readers of it against the schedule (prop lines are not: books skip games)."""

@@ -28,12 +28,14 @@ from nbaprops.pipeline.predict.prediction_grades import PREDICTION_GRADES
 from nbaprops.pipeline.predict.predictions import PREDICTIONS
 from nbaprops.pipeline.predict.system_prediction_grades import SYSTEM_PREDICTION_GRADES
 from nbaprops.pipeline.predict.system_predictions import SYSTEM_PREDICTIONS
+from nbaprops.pipeline.raw.disagreements import SOURCE_DISAGREEMENTS
 from nbaprops.pipeline.raw.game_lines import RAW_GAME_LINES
 from nbaprops.pipeline.raw.payloads import PAYLOAD_PROCESSORS
 from nbaprops.pipeline.raw.player_boxscores import RAW_PLAYER_BOXSCORES
 from nbaprops.pipeline.raw.players import PLAYER_UNRESOLVED
 from nbaprops.pipeline.raw.prop_lines import RAW_PROP_LINES
 from nbaprops.pipeline.raw.schedule import SCHEDULE
+from nbaprops.pipeline.raw.season_schedule import RAW_NBAC_SCHEDULE
 from nbaprops.pipeline.scrape import SCRAPE_PROCESSORS
 
 __all__ = ["PROCESSORS", "Registry", "default_registry"]
@@ -64,6 +66,9 @@ PROCESSORS: tuple[Processor, ...] = (
     RAW_GAME_LINES,
     TEAM_OFFENSE_GAME_SUMMARY,
     UPCOMING_TEAM_GAME_CONTEXT,
+    # canonical schedule sources and the disagreement record (w-schedule)
+    SOURCE_DISAGREEMENTS,
+    RAW_NBAC_SCHEDULE,
 )
 
 

@@ -132,12 +132,25 @@ def player_list(season: str) -> Request:
     )
 
 
-def schedule() -> Request:
-    """The current season's schedule (``scheduleLeagueV2.json`` on the CDN)."""
+def schedule(season: str | None = None) -> Request:
+    """A season's schedule: every game, future ones included, with the final scores known so far.
+
+    With a season: the stats API's ``scheduleleaguev2`` (any season, kind ``nbac_schedule_api``);
+    without: the CDN copy of the current season (``scheduleLeagueV2.json``, ``nbac_schedule_cdn``).
+    """
+    if season is None:
+        return Request(
+            kind="nbac_schedule_cdn",
+            profile=CDN,
+            endpoint="staticData/scheduleLeagueV2.json",
+            validate=json_shape("leagueSchedule.gameDates"),
+            empty=list_at("leagueSchedule.gameDates"),
+        )
     return Request(
         kind="nbac_schedule_api",
-        profile=CDN,
-        endpoint="staticData/scheduleLeagueV2.json",
+        profile=STATS,
+        endpoint="scheduleleaguev2",
+        params={"LeagueID": "00", "Season": season},
         validate=json_shape("leagueSchedule.gameDates"),
         empty=list_at("leagueSchedule.gameDates"),
     )

@@ -69,4 +69,5 @@ RAW_PLAYER_BOXSCORES = Processor(
     build_many=build_many,
     external=_external,
     covers_every_game=True,
+    merges_sources=tuple(s.name for s in BOX_SOURCES),
 )

@@ -35,6 +35,7 @@ __all__ = [
     "PROP_LINES_PUBLIC",
     "PUBLIC",
     "SCHEDULE_CONTRACT",
+    "SCHEDULE_PUBLIC",
     "SCHEMAS",
     "TEAMS",
 ]
@@ -80,6 +81,9 @@ TEAMS = frozenset(
 """NBA.com abbreviations of the 30 teams (every raw table stores these)."""
 SOURCES = frozenset({"nbac", "bdl", "espn", "odds_api", "bettingpros"})
 GAME_STATUS = frozenset({"final", "scheduled", "in_progress"})
+SEASON_TYPES = frozenset({"preseason", "regular", "all_star", "playoffs", "play_in", "cup_final"})
+"""Game types (NBA.com game id's third digit, `core.ids.GAME_TYPES`); the schedule keeps all but
+preseason and all_star games."""
 TEAM = r"[A-Z]{2,4}"
 """Any team code (schedules also list exhibition opponents and All-Star teams)."""
 CODE = r"\d{8}_[A-Z]{2,4}_[A-Z]{2,4}"
@@ -157,6 +161,7 @@ GAMES_CONTRACT = Contract(
         col("away_pts", I32, range_=TEAM_PTS),
         col("home_pts", I32, range_=TEAM_PTS),
         col("status", STR, null=False, allowed=GAME_STATUS),
+        col("season_type", STR, allowed=SEASON_TYPES),  # as the payload says it (null: it does not)
     ),
     key=("source", "game_code"),
 )
@@ -373,6 +378,21 @@ SCHEDULE_CONTRACT = Contract(
     ignored=frozenset({"home_team_id", "away_team_id", "minutes", "source"}),
 )
 
+"""The archive's ``games.parquet`` rows, as read (before the sources are merged)."""
+
+SCHEDULE_PUBLIC = Contract(
+    "schedule",
+    (
+        *SCHEDULE_CONTRACT.columns,
+        col(
+            "source", STR, null=False, allowed=("nbac", "nbac_schedule", "bdl", "espn", "public_archive")
+        ),  # who served the row
+    ),
+    key=SCHEDULE_CONTRACT.key,
+    partition_column="season",
+)
+"""The canonical ``schedule`` table: the archive's columns plus ``source`` (`pipeline/raw/schedule.py`)."""
+
 PLAYER_BOXSCORES_ARCHIVE = Contract(
     "raw_player_boxscores",
     (
@@ -504,6 +524,6 @@ GAME_LINES_PUBLIC = Contract(
 """The archive's ``game_lines.parquet``: one pre-game spread/total/moneyline per game (no book, no time)."""
 
 PUBLIC: dict[str, Contract] = {
-    c.table: c for c in (SCHEDULE_CONTRACT, PLAYER_BOXSCORES_PUBLIC, PROP_LINES_PUBLIC, GAME_LINES_PUBLIC)
+    c.table: c for c in (SCHEDULE_PUBLIC, PLAYER_BOXSCORES_PUBLIC, PROP_LINES_PUBLIC, GAME_LINES_PUBLIC)
 }
 """Contract by public-archive raw table."""

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from nbaprops.core.calendar import season_for_date
 from nbaprops.core.config import Settings
 from nbaprops.core.errors import SourceError
 from nbaprops.pipeline.contract import Context, ExternalFingerprint, Processor
@@ -105,6 +106,11 @@ SCRAPES: tuple[ScrapeSpec, ...] = (
         "each run adds a snapshot",
         follow=lambda d, got: _props_for_events(d, got),
         snapshots=True,
+    ),
+    ScrapeSpec(
+        "nbac_schedule_api",
+        lambda d: [nbac.schedule(season_for_date(d))],
+        "NBA.com schedule of the date's season (every game, future ones too; read by raw_nbac_schedule)",
     ),
 )
 """Every kind scraped per date; a per-game kind's first step is the date's scoreboard, its

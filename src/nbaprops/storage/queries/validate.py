@@ -6,7 +6,7 @@ checked partition column.
 
 from __future__ import annotations
 
-__all__ = ["GAMES_COVERED", "LATEST_RUNS", "PARTITION_CONTENT"]
+__all__ = ["DISAGREEMENT_ROWS", "GAMES_COVERED", "LATEST_RUNS", "PARTITION_CONTENT", "SERVED_BY"]
 
 LATEST_RUNS = """
 WITH ranked AS (
@@ -39,3 +39,19 @@ is the one the warehouse records in its partition catalog at write time
 
 GAMES_COVERED = "SELECT game_date, count(DISTINCT game_code) FROM {table} GROUP BY game_date"
 """Distinct games per date of a per-game table."""
+
+DISAGREEMENT_ROWS = """
+SELECT game_date, game_code, "check", subject, source, value, reference_source, reference_value
+FROM {table}
+WHERE game_date BETWEEN $lo AND $hi
+ORDER BY game_date, game_code, "check", subject, source
+"""
+"""The rows of a disagreements table (`Processor.reports_disagreements`) over a range of dates."""
+
+SERVED_BY = """
+SELECT source, count(DISTINCT game_code), min(game_date), max(game_date)
+FROM {table}
+WHERE game_date BETWEEN $lo AND $hi
+GROUP BY source ORDER BY source
+"""
+"""Games each source served in a canonical table (`Processor.merges_sources`) over a range."""

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pyarrow as pa
 
 from nbaprops.core.errors import DataError, InputError, SchemaDriftError
-from nbaprops.core.ids import player_lookup
+from nbaprops.core.ids import GAME_TYPES, player_lookup
 from nbaprops.pipeline.raw.schemas import TEAMS
 
 __all__ = [
@@ -266,4 +266,11 @@ def _misfit(rows: list[dict[str, Any]], schema: pa.Schema) -> str | None:
                 pa.array([r.get(f.name)], f.type)
             except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError, OverflowError):
                 return f"row {i} {f.name} = {r.get(f.name)!r} does not fit {f.type}"
+    return None
+
+
+def game_type(game_id: str | None) -> str | None:
+    """The season type an NBA.com game id names (its third digit), or None when it is not one."""
+    if game_id and len(game_id) == 10 and game_id.startswith("00"):
+        return GAME_TYPES.get(game_id[2])
     return None

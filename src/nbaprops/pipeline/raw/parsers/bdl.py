@@ -68,6 +68,7 @@ def _game(kind: str, g: dict[str, Any], path: str) -> dict[str, Any]:
         "away_pts": need(kind, g, "visitor_team_score"),
         "home_pts": need(kind, g, "home_team_score"),
         "status": "final" if final else _status(str(g["status"])),
+        "season_type": None if "postseason" not in g else ("playoffs" if g["postseason"] else "regular"),
     }
 
 

@@ -46,6 +46,10 @@ _KEYS = (
 """Stat columns of a box score group the parser reads (by name: a missing one is drift, never 0)."""
 
 
+_ESPN_TYPES = {1: "preseason", 2: "regular", 3: "playoffs", 5: "play_in"}
+"""ESPN's ``season.type`` numbers (4 is the off-season: no games)."""
+
+
 def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Table:
     """``/scoreboard?dates=``: one row per event (ESPN ids; game_id unknown)."""
     doc = load_json(kind, content)
@@ -83,6 +87,7 @@ def parse_scoreboard(content: bytes, kind: str = "espn_scoreboard_api") -> pa.Ta
                 "away_pts": int(sides["away"]["score"]) if state != "scheduled" else None,
                 "home_pts": int(sides["home"]["score"]) if state != "scheduled" else None,
                 "status": state,
+                "season_type": _ESPN_TYPES.get(e["season"].get("type")),
             }
         )
     return to_table(kind, rows, schemas.GAMES)

@@ -17,6 +17,7 @@ from nbaprops.pipeline.raw.parsers._util import (
     as_int,
     as_text,
     full_name,
+    game_type,
     load_json,
     lookup,
     need,
@@ -102,6 +103,7 @@ def parse_scoreboard_v2(content: bytes, kind: str = "nbac_scoreboard_v2") -> pa.
                 "away_pts": pts.get((h["GAME_ID"], away)),
                 "home_pts": pts.get((h["GAME_ID"], home)),
                 "status": _STATUS.get(int(h["GAME_STATUS_ID"]), "scheduled"),
+                "season_type": game_type(str(h["GAME_ID"])),
             }
         )
     return to_table(kind, rows, schemas.GAMES)
@@ -200,6 +202,7 @@ def parse_schedule(content: bytes, kind: str = "nbac_schedule_api") -> pa.Table:
                     "away_pts": need(kind, g, "awayTeam.score") if final else None,
                     "home_pts": need(kind, g, "homeTeam.score") if final else None,
                     "status": _STATUS.get(status, "scheduled"),
+                    "season_type": game_type(str(g["gameId"])),
                 }
             )
     return to_table(kind, rows, schemas.GAMES)
