@@ -29,6 +29,9 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from nbaprops.pipeline.raw.schemas import MARKETS
+from nbaprops.sources.odds_api import BOOKMAKERS
+
 __all__ = [
     "BOOK_ALIASES",
     "FLAGS",
@@ -46,47 +49,11 @@ __all__ = [
     "shop",
 ]
 
-KNOWN_MARKETS = (
-    "player_points",
-    "player_rebounds",
-    "player_assists",
-    "player_threes",
-    "player_points_rebounds_assists",
-    "player_blocks",
-    "player_steals",
-    "player_double_double",
-    "player_triple_double",
-)
+KNOWN_MARKETS = MARKETS
 """The Odds API's player-prop market keys that `raw_prop_lines` holds."""
 
-KNOWN_BOOKS = frozenset(
-    {
-        "ballybet",
-        "barstool",
-        "betanysports",
-        "betmgm",
-        "betonlineag",
-        "betparx",
-        "betrivers",
-        "betus",
-        "bovada",
-        "draftkings",
-        "espnbet",
-        "fanatics",
-        "fanduel",
-        "fliff",
-        "hardrockbet",
-        "lowvig",
-        "mybookieag",
-        "pointsbetus",
-        "superbook",
-        "unibet_us",
-        "williamhill_us",
-        "windcreek",
-        "wynnbet",
-    }
-)
-"""US bookmaker keys of The Odds API (``regions=us``, ``us2``, ``us_ex`` excluded)."""
+KNOWN_BOOKS = BOOKMAKERS
+"""The Odds API's US bookmaker keys (the archive's own titles map onto them: `canonical_book`)."""
 
 BOOK_ALIASES = {
     "betonline.ag": "betonlineag",

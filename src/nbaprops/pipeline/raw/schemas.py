@@ -13,6 +13,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from nbaprops.pipeline.raw.contracts import Column, Contract, at_most, col, points_identity
+from nbaprops.sources.odds_api import PLAYER_MARKETS
 
 __all__ = [
     "CONTRACTS",
@@ -452,17 +453,7 @@ PLAYER_BOXSCORES_PUBLIC = Contract(
 """The canonical ``raw_player_boxscores`` table: the archive's columns plus ``source``."""
 
 
-MARKETS = (
-    "player_points",
-    "player_rebounds",
-    "player_assists",
-    "player_threes",
-    "player_points_rebounds_assists",
-    "player_blocks",
-    "player_steals",
-    "player_double_double",
-    "player_triple_double",
-)
+MARKETS = PLAYER_MARKETS
 """Player-prop markets, by The Odds API's names (yes/no markets, double- and triple-double, have no line)."""
 
 LINE_SOURCES = ("public_archive", "odds_api", "bettingpros")
