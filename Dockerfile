@@ -13,7 +13,7 @@ WORKDIR /src
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --extra gcp --no-install-project
 COPY src ./src
-RUN uv sync --frozen --no-dev --extra gcp --no-editable
+RUN uv sync --frozen --no-dev --extra gcp --no-editable --compile-bytecode
 
 # --- runtime: the virtualenv, the OpenMP runtime LightGBM links against, a non-root user -------
 FROM python:3.11-slim-bookworm
