@@ -26,6 +26,19 @@ def make_settings(home: Path, **kw: object) -> Settings:
     return Settings(home=home, **values)  # type: ignore[arg-type]
 
 
+ARCHIVE_HISTORY = (
+    "raw_game_lines",
+    "raw_player_boxscores",
+    "player_game_summary",
+    "team_defense_game_summary",
+    "team_offense_game_summary",
+    "player_availability",
+    "upcoming_team_game_context",
+)
+"""The processors a live-path test world builds from the archive for the days before its date:
+the history the gate requires of the phase 3-5 windows (`ops/history.py`)."""
+
+
 def dates(start: dt.date, end: dt.date) -> list[dt.date]:
     """Every date from start to end inclusive."""
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]

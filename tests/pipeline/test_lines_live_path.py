@@ -20,7 +20,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from _odds_props import DAY_EVENTS, RECORDED_EVENTS, live_events, props_answer
-from _support import FIXTURES, dates, make_settings
+from _support import ARCHIVE_HISTORY, FIXTURES, dates, make_settings
 from nbaprops.core.config import HttpSettings, SourceKeys
 from nbaprops.ops.ledger import Ledger
 from nbaprops.ops.runner import Runner
@@ -208,18 +208,7 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runner]:
     assert r.public_data().read_date("props_points", DAY).num_rows == 0
     assert r.public_data().read_date("props_other_markets", DAY).num_rows == 0
     assert not r.run([REG.calendar_source], [DAY]).failed
-    history = [
-        REG.get(n)
-        for n in (
-            "raw_game_lines",
-            "raw_player_boxscores",
-            "player_game_summary",
-            "team_defense_game_summary",
-            "team_offense_game_summary",
-            "player_availability",
-            "upcoming_team_game_context",
-        )
-    ]
+    history = [REG.get(n) for n in ARCHIVE_HISTORY]
     assert not r.run(history, dates(OPENER, DAY - dt.timedelta(days=1))).failed
     _run(r, "raw_nbac_players", *HIS, *LIVE, "player_unresolved")
     report = r.run(REG.select(), [DAY])  # every default processor of every phase

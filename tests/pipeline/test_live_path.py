@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 from pytest_httpserver import HTTPServer
 
-from _support import DATA, FIXTURES, dates, make_settings
+from _support import ARCHIVE_HISTORY, DATA, FIXTURES, dates, make_settings
 from nbaprops.core.config import HttpSettings, SourceKeys
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.raw.players import resolve_alias
@@ -83,18 +83,7 @@ def _world(
     runner = Runner(settings=s, warehouse=DuckDBWarehouse(s.warehouse_url), code_version="test")
     # history from the archive: the season up to the day before
     assert not runner.run([REG.calendar_source], [DAY]).failed
-    history = [
-        REG.get(n)
-        for n in (
-            "raw_game_lines",
-            "raw_player_boxscores",
-            "player_game_summary",
-            "team_defense_game_summary",
-            "team_offense_game_summary",
-            "player_availability",
-            "upcoming_team_game_context",
-        )
-    ]
+    history = [REG.get(n) for n in ARCHIVE_HISTORY]
     assert not runner.run(history, dates(OPENER, DAY - dt.timedelta(days=1))).failed
     # tonight: scrape and parse, then every phase
     scraped = runner.run([REG.get(n) for n in SCRAPE], [DAY])

@@ -32,7 +32,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from _support import DATA, FIXTURES, dates, make_settings
+from _support import ARCHIVE_HISTORY, DATA, FIXTURES, dates, make_settings
 from nbaprops.core.config import HttpSettings
 from nbaprops.ops.runner import Runner
 from nbaprops.pipeline.registry import default_registry
@@ -163,18 +163,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     s = make_settings(tmp / "home", data_dir=_archive_without_game(tmp), http=http)
     runner = Runner(settings=s, warehouse=DuckDBWarehouse(s.warehouse_url), code_version="test")
     assert not runner.run([REG.calendar_source], [DAY]).failed
-    history = [
-        REG.get(n)
-        for n in (
-            "raw_game_lines",
-            "raw_player_boxscores",
-            "player_game_summary",
-            "team_defense_game_summary",
-            "team_offense_game_summary",
-            "player_availability",
-            "upcoming_team_game_context",
-        )
-    ]
+    history = [REG.get(n) for n in ARCHIVE_HISTORY]
     assert not runner.run(history, dates(OPENER, DAY - dt.timedelta(days=1))).failed
     # the night of DAY: box scores and play-by-play, then every default processor
     scraped = runner.run([REG.get(n) for n in ("raw_nbac_players", *SCRAPED)], [DAY])
